@@ -1,0 +1,64 @@
+namespace IncidentResponse.Core.Identity;
+
+public enum Role
+{
+    Administrator,
+    IncidentCommander,
+    Legal,
+    It,
+    Risk,
+    Communications,
+    CustomerService,
+    Facilitator,
+    Observer,
+}
+
+/// <summary>What a person may do; each endpoint demands one permission.</summary>
+public enum Permission
+{
+    ReadIncidents,
+    CreateIncidents,
+    ManageIncidents,
+    RecordMilestones,
+    WriteTimeline,
+    RecordDecisions,
+    ReadAudit,
+    VerifyAudit,
+    ManageUsers,
+    RunAssessments,
+    ReadLaws,
+}
+
+/// <summary>The role matrix: which roles hold which permissions.</summary>
+public static class Permissions
+{
+    private static readonly Role[] Everyone = Enum.GetValues<Role>();
+    private static readonly Role[] Responders =
+        [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.It, Role.Risk, Role.Communications, Role.CustomerService, Role.Facilitator];
+
+    private static readonly Dictionary<Permission, Role[]> Matrix = new()
+    {
+        [Permission.ReadIncidents] = Everyone,
+        [Permission.ReadLaws] = Everyone,
+        [Permission.CreateIncidents] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
+        [Permission.ManageIncidents] = [Role.Administrator, Role.IncidentCommander],
+        [Permission.RecordMilestones] = [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.It],
+        [Permission.WriteTimeline] = Responders,
+        [Permission.RecordDecisions] = [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.Risk],
+        [Permission.RunAssessments] = [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.Risk],
+        [Permission.ReadAudit] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
+        [Permission.VerifyAudit] = [Role.Administrator, Role.Legal],
+        [Permission.ManageUsers] = [Role.Administrator],
+    };
+
+    public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];
+
+    public static bool Allows(IEnumerable<Role> roles, Permission permission) =>
+        roles.Any(r => Matrix[permission].Contains(r));
+
+    /// <summary>
+    /// Need-to-know: a restricted incident is visible to its members and to administrators only.
+    /// </summary>
+    public static bool CanSeeIncident(bool restricted, bool isMember, IEnumerable<Role> roles) =>
+        !restricted || isMember || roles.Contains(Role.Administrator);
+}

@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentResponse.Server.Identity;
+
+public static class Authentication
+{
+    public const string ApiKeyScheme = "ApiKey";
+    public const string ApiKeyHeader = "X-Api-Key";
+    private const string Either = "ApiKeyOrCookie";
+
+    public static IServiceCollection AddIncidentAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(Either)
+            .AddPolicyScheme(Either, "API key or cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyHeader) ? ApiKeyScheme : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "ir.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                // An API answers 401/403; it never redirects to a login page.
+                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = 401; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
+            });
+
+        services.AddAuthorization(o =>
+        {
+            o.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            foreach (var permission in Enum.GetValues<Permission>())
+            {
+                o.AddPolicy(permission.ToString(), p => p.RequireAuthenticatedUser()
+                    .RequireRole(Permissions.RolesWith(permission).Select(r => r.ToString())));
+            }
+        });
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentActor>();
+        return services;
+    }
+
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(permission.ToString());
+
+    public static ClaimsPrincipal PrincipalFor(User user, string method)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new(ClaimTypes.Name, user.Email),
+            new("display_name", user.DisplayName),
+            new("auth_method", method),
+        };
+        claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r.ToString())));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, method, ClaimTypes.Name, ClaimTypes.Role));
+    }
+}
+
+internal sealed class ApiKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IncidentDbContext db)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = Request.Headers[Authentication.ApiKeyHeader].ToString();
+        if (string.IsNullOrWhiteSpace(presented))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = Secrets.HashApiKey(presented.Trim());
+        var user = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.Hash == hash && k.RevokedAt == null)
+            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => u)
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (user is null || user.Disabled)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(Authentication.PrincipalFor(user, "apiKey"), Scheme.Name));
+    }
+}
+
+/// <summary>Who is acting: the signed-in person, or the system for background work.</summary>
+public sealed class CurrentActor(IHttpContextAccessor accessor)
+{
+    public static readonly Guid SystemId = Guid.Empty;
+
+    private ClaimsPrincipal? Principal => accessor.HttpContext?.User;
+
+    public Guid Id => Guid.TryParse(Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : SystemId;
+
+    public string Name => Principal?.Identity?.IsAuthenticated == true ? Principal.Identity.Name ?? "unknown" : "system";
+
+    public IReadOnlyList<Role> Roles => Principal?.FindAll(ClaimTypes.Role)
+        .Select(c => Enum.TryParse<Role>(c.Value, out var r) ? r : (Role?)null)
+        .OfType<Role>().ToArray() ?? [];
+
+    public bool Has(Permission permission) => Permissions.Allows(Roles, permission);
+}

@@ -1,0 +1,84 @@
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace IncidentResponse.Server.Organisations;
+
+public sealed record SystemView(Guid Id, string Name, SystemCategory Category, IReadOnlyList<string> DataElements, string? Vendor, string? Residency);
+
+public sealed record OrganisationView(
+    Guid Id, string Name, string TimeZone, string Headquarters, bool HipaaCoveredEntity, bool HipaaBusinessAssociate,
+    bool SecRegistrant, bool NydfsCoveredEntity, bool GlbaFinancialInstitution, bool PhrVendor, bool EstablishedInEu,
+    IReadOnlyList<SystemView> Systems);
+
+public sealed record OrganisationRequest(
+    string? Name, string? TimeZone, string? Headquarters, bool? HipaaCoveredEntity, bool? HipaaBusinessAssociate,
+    bool? SecRegistrant, bool? NydfsCoveredEntity, bool? GlbaFinancialInstitution, bool? PhrVendor, bool? EstablishedInEu);
+
+public static class OrganisationApi
+{
+    public static RouteGroupBuilder MapOrganisationApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/organisation").WithTags("Organisation");
+        group.MapGet("/", Get).RequirePermission(Permission.ReadIncidents);
+        group.MapPatch("/", Update).RequirePermission(Permission.ManageUsers);
+        return api;
+    }
+
+    private static async Task<Results<Ok<OrganisationView>, ProblemHttpResult>> Get(IncidentDbContext db, CancellationToken ct)
+    {
+        var organisation = await db.Organisations.AsNoTracking().Include(o => o.Systems).FirstOrDefaultAsync(ct);
+        return organisation is null ? Failure.NotFound("The organisation").ToProblem() : TypedResults.Ok(ToView(organisation));
+    }
+
+    private static async Task<Results<Ok<OrganisationView>, ProblemHttpResult>> Update(
+        OrganisationRequest? body, IncidentDbContext db, AuditTrail audit, CancellationToken ct)
+    {
+        if (body is null)
+        {
+            return Failure.Invalid("body", "A JSON body is required.").ToProblem();
+        }
+
+        var invalid = Require.OptionalText("name", body.Name, 200) ?? Require.OptionalText("headquarters", body.Headquarters, 16);
+        if (invalid is not null)
+        {
+            return invalid.ToProblem();
+        }
+
+        if (body.TimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(body.TimeZone) is null)
+        {
+            return Failure.Invalid("timeZone", $"'{body.TimeZone}' is not an IANA time zone such as America/New_York.").ToProblem();
+        }
+
+        var o = await db.Organisations.Include(x => x.Systems).FirstOrDefaultAsync(ct);
+        if (o is null)
+        {
+            return Failure.NotFound("The organisation").ToProblem();
+        }
+
+        var before = ToView(o) with { Systems = [] };
+        o.Name = body.Name?.Trim() ?? o.Name;
+        o.TimeZone = body.TimeZone ?? o.TimeZone;
+        o.Headquarters = body.Headquarters ?? o.Headquarters;
+        o.HipaaCoveredEntity = body.HipaaCoveredEntity ?? o.HipaaCoveredEntity;
+        o.HipaaBusinessAssociate = body.HipaaBusinessAssociate ?? o.HipaaBusinessAssociate;
+        o.SecRegistrant = body.SecRegistrant ?? o.SecRegistrant;
+        o.NydfsCoveredEntity = body.NydfsCoveredEntity ?? o.NydfsCoveredEntity;
+        o.GlbaFinancialInstitution = body.GlbaFinancialInstitution ?? o.GlbaFinancialInstitution;
+        o.PhrVendor = body.PhrVendor ?? o.PhrVendor;
+        o.EstablishedInEu = body.EstablishedInEu ?? o.EstablishedInEu;
+        audit.Record("organisation.updated", "organisation", o.Id.ToString(), before, ToView(o) with { Systems = [] });
+        await audit.CommitAsync(ct);
+        return TypedResults.Ok(ToView(o));
+    }
+
+    private static OrganisationView ToView(Organisation o) => new(
+        o.Id, o.Name, o.TimeZone, o.Headquarters, o.HipaaCoveredEntity, o.HipaaBusinessAssociate, o.SecRegistrant,
+        o.NydfsCoveredEntity, o.GlbaFinancialInstitution, o.PhrVendor, o.EstablishedInEu,
+        o.Systems.OrderBy(s => s.Name).Select(s => new SystemView(s.Id, s.Name, s.Category, s.DataElements, s.Vendor, s.Residency)).ToArray());
+}

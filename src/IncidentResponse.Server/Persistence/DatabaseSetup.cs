@@ -1,0 +1,106 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
+
+namespace IncidentResponse.Server.Persistence;
+
+/// <summary>Where the data lives: PostgreSQL when a connection string is set, else an embedded SQLite file.</summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string? DataDirectory)
+{
+    public static DatabaseSettings From(IConfiguration configuration)
+    {
+        var postgres = configuration.GetConnectionString("Postgres");
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            return new DatabaseSettings(DatabaseProvider.Postgres, postgres, null);
+        }
+
+        var directory = DataDirectoryFrom(configuration);
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "incident-response.db");
+        return new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={file};Foreign Keys=True;Default Timeout=30", directory);
+    }
+
+    /// <summary>IR_DATA_DIR, else $XDG_DATA_HOME/incident-response, else ~/.local/share/incident-response.</summary>
+    public static string DataDirectoryFrom(IConfiguration configuration)
+    {
+        var explicitDirectory = configuration["IR_DATA_DIR"];
+        if (!string.IsNullOrWhiteSpace(explicitDirectory))
+        {
+            return explicitDirectory;
+        }
+
+        var xdg = configuration["XDG_DATA_HOME"];
+        var root = !string.IsNullOrWhiteSpace(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(root, "incident-response");
+    }
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddIncidentDatabase(this IServiceCollection services, DatabaseSettings settings)
+    {
+        services.AddSingleton(settings);
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            var dataSource = BuildPostgresDataSource(settings.ConnectionString);
+            services.AddSingleton(dataSource);
+            services.AddDbContext<PostgresIncidentDbContext>(o => ConfigurePostgres(o, dataSource));
+            services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<PostgresIncidentDbContext>());
+        }
+        else
+        {
+            services.AddDbContext<SqliteIncidentDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<SqliteIncidentDbContext>());
+        }
+
+        return services;
+    }
+
+    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNodaTime();
+        return builder.Build();
+    }
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, o => o.UseNodaTime()).UseSnakeCaseNamingConvention();
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention();
+
+    /// <summary>Applies the provider's migrations; used at start-up and by `ir migrate`.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IncidentDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the PostgreSQL model without a live server.</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresIncidentDbContext>
+{
+    public PostgresIncidentDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<PostgresIncidentDbContext>();
+        ConfigureDesignTime(options);
+        return new PostgresIncidentDbContext(options.Options);
+    }
+
+    private static void ConfigureDesignTime(DbContextOptionsBuilder options) =>
+        DatabaseSetup.ConfigurePostgres(options, DatabaseSetup.BuildPostgresDataSource("Host=localhost;Database=design"));
+}
+
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteIncidentDbContext>
+{
+    public SqliteIncidentDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<SqliteIncidentDbContext>();
+        DatabaseSetup.ConfigureSqlite(options, "Data Source=design.db");
+        return new SqliteIncidentDbContext(options.Options);
+    }
+}

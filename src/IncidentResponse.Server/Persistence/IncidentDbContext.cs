@@ -1,0 +1,205 @@
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Organisations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace IncidentResponse.Server.Persistence;
+
+/// <summary>
+/// The system of record. One model, two providers: PostgreSQL in production and an embedded SQLite
+/// file by default; each provider has its own derived context so each keeps its own migrations.
+/// </summary>
+public abstract class IncidentDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<InventorySystem> Systems => Set<InventorySystem>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<Milestone> Milestones => Set<Milestone>();
+    public DbSet<TeamLead> TeamLeads => Set<TeamLead>();
+    public DbSet<IncidentMember> IncidentMembers => Set<IncidentMember>();
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+    public DbSet<Decision> Decisions => Set<Decision>();
+    public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var roleList = new ValueComparer<List<Role>>(
+            (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, r) => HashCode.Combine(h, r)), v => v.ToList());
+        var stringList = new ValueComparer<List<string>>(
+            (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s)), v => v.ToList());
+
+        modelBuilder.Entity<Organisation>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.Property(o => o.TimeZone).HasMaxLength(64);
+            e.Property(o => o.Headquarters).HasMaxLength(16);
+            e.HasMany(o => o.Systems).WithOne().HasForeignKey(s => s.OrganisationId);
+        });
+        modelBuilder.Entity<InventorySystem>(e =>
+        {
+            e.Property(s => s.Name).HasMaxLength(200);
+            e.Property(s => s.Category).HasConversion<string>().HasMaxLength(32);
+            e.Property(s => s.DataElements)
+                .HasConversion(v => string.Join(',', v), v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).ToList(), stringList);
+        });
+        modelBuilder.Entity<User>(e =>
+        {
+            e.Property(u => u.Email).HasMaxLength(320);
+            e.HasIndex(u => u.Email).IsUnique();
+            e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.Property(u => u.Roles).HasConversion(
+                v => string.Join(',', v),
+                v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<Role>).ToList(),
+                roleList);
+        });
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.Property(k => k.Name).HasMaxLength(200);
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.HasIndex(k => k.Hash).IsUnique();
+            e.HasOne<User>().WithMany().HasForeignKey(k => k.UserId);
+        });
+        modelBuilder.Entity<Incident>(e =>
+        {
+            e.Property(i => i.Reference).HasMaxLength(32);
+            e.HasIndex(i => i.Reference).IsUnique();
+            e.Property(i => i.Title).HasMaxLength(IncidentLimits.TitleLength);
+            e.Property(i => i.Summary).HasMaxLength(IncidentLimits.SummaryLength);
+            e.Property(i => i.Kind).HasConversion<string>().HasMaxLength(32);
+            e.Property(i => i.Severity).HasConversion<string>().HasMaxLength(16);
+            e.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(i => i.ClosingOverrideReason).HasMaxLength(IncidentLimits.ReasonLength);
+            e.Property(i => i.Version).IsConcurrencyToken();
+            e.HasIndex(i => new { i.Status, i.CreatedAt });
+            e.HasMany(i => i.Milestones).WithOne().HasForeignKey(m => m.IncidentId);
+            e.HasMany(i => i.TeamLeads).WithOne().HasForeignKey(t => t.IncidentId);
+            e.HasMany(i => i.Members).WithOne().HasForeignKey(m => m.IncidentId);
+        });
+        modelBuilder.Entity<Milestone>(e =>
+        {
+            e.HasKey(m => new { m.IncidentId, m.Kind });
+            e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(32);
+            e.Property(m => m.Note).HasMaxLength(IncidentLimits.NoteLength);
+        });
+        modelBuilder.Entity<TeamLead>(e =>
+        {
+            e.HasKey(t => new { t.IncidentId, t.Role });
+            e.Property(t => t.Role).HasConversion<string>().HasMaxLength(32);
+            e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId);
+        });
+        modelBuilder.Entity<IncidentMember>(e =>
+        {
+            e.HasKey(m => new { m.IncidentId, m.UserId });
+            e.HasOne<User>().WithMany().HasForeignKey(m => m.UserId);
+        });
+        modelBuilder.Entity<TimelineEntry>(e =>
+        {
+            e.Property(t => t.Text).HasMaxLength(IncidentLimits.TextLength);
+            e.Property(t => t.Category).HasMaxLength(64);
+            e.HasIndex(t => new { t.IncidentId, t.At });
+            e.HasOne<Incident>().WithMany().HasForeignKey(t => t.IncidentId);
+        });
+        modelBuilder.Entity<Decision>(e =>
+        {
+            e.Property(d => d.Title).HasMaxLength(IncidentLimits.TitleLength);
+            e.Property(d => d.Outcome).HasMaxLength(IncidentLimits.TitleLength);
+            e.Property(d => d.Rationale).HasMaxLength(IncidentLimits.TextLength);
+            e.HasIndex(d => new { d.IncidentId, d.DecidedAt });
+            e.HasOne<Incident>().WithMany().HasForeignKey(d => d.IncidentId);
+        });
+        modelBuilder.Entity<ReferenceCounter>(e =>
+        {
+            e.HasKey(c => c.Year);
+            e.Property(c => c.Year).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<AuditEvent>(e =>
+        {
+            e.HasKey(a => a.Sequence);
+            e.Property(a => a.Sequence).ValueGeneratedNever();
+            e.Property(a => a.Actor).HasMaxLength(200);
+            e.Property(a => a.Action).HasMaxLength(100);
+            e.Property(a => a.TargetType).HasMaxLength(64);
+            e.Property(a => a.TargetId).HasMaxLength(64);
+            e.Property(a => a.PreviousHash).HasMaxLength(64);
+            e.Property(a => a.Hash).HasMaxLength(64);
+            e.HasIndex(a => new { a.TargetType, a.TargetId });
+        });
+        modelBuilder.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(r => new { r.Principal, r.Key });
+            e.Property(r => r.Key).HasMaxLength(IdempotencyRecord.MaxKeyLength);
+            e.Property(r => r.Principal).HasMaxLength(64);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
+            e.Property(r => r.ContentType).HasMaxLength(128);
+            e.Property(r => r.Location).HasMaxLength(512);
+            e.HasIndex(r => r.CreatedAt);
+        });
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every write to a versioned aggregate moves its version on, so a stale writer conflicts.</summary>
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version++;
+            }
+            else if (entry.State == EntityState.Added && entry.Entity.Version == 0)
+            {
+                entry.Entity.Version = 1;
+            }
+        }
+    }
+}
+
+public enum DatabaseProvider
+{
+    Postgres,
+    Sqlite,
+}
+
+public sealed class PostgresIncidentDbContext(DbContextOptions<PostgresIncidentDbContext> options)
+    : IncidentDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}
+
+public sealed class SqliteIncidentDbContext(DbContextOptions<SqliteIncidentDbContext> options)
+    : IncidentDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no timestamp type: instants are stored as Unix ticks, which sort and compare correctly.
+        configurationBuilder.Properties<NodaTime.Instant>().HaveConversion<InstantTicksConverter>();
+    }
+}
+
+internal sealed class InstantTicksConverter()
+    : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<NodaTime.Instant, long>(
+        i => i.ToUnixTimeTicks(), t => NodaTime.Instant.FromUnixTimeTicks(t));

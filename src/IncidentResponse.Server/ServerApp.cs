@@ -1,0 +1,67 @@
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Health;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Jobs;
+using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Persistence;
+using NodaTime;
+using Scalar.AspNetCore;
+
+namespace IncidentResponse.Server;
+
+/// <summary>Builds the server: services, middleware and endpoints, the same for production and tests.</summary>
+public static class ServerApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = DatabaseSettings.From(builder.Configuration);
+
+        builder.Services.AddSingleton<IClock>(SystemClock.Instance);
+        builder.Services.AddIncidentDatabase(settings);
+        builder.Services.AddApiConventions();
+        builder.Services.AddIncidentAuthentication();
+        builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddBackgroundJobs(settings, builder.Configuration);
+        builder.Services.AddHealth();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHostedService<DatabaseStartup>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<Idempotency>();
+
+        app.MapHealth();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapJobs();
+        var api = app.MapGroup("/api/v1");
+        api.MapIdentityApi();
+        api.MapIncidentsApi();
+        api.MapAuditApi();
+        api.MapOrganisationApi();
+        return app;
+    }
+}
+
+/// <summary>Before the server takes requests: migrate the schema, then first-start set-up.</summary>
+internal sealed class DatabaseStartup(IServiceProvider services, IConfiguration configuration) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!string.Equals(configuration["IR_MIGRATE_ON_START"], "false", StringComparison.OrdinalIgnoreCase))
+        {
+            await DatabaseSetup.MigrateAsync(services, cancellationToken);
+        }
+
+        await FirstStart.RunAsync(services, configuration, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Tests.Infrastructure;
+using Npgsql;
+
+namespace IncidentResponse.Server.Tests.Audit;
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuditTrailTests(PostgresServerFixture fixture)
+{
+    [Fact]
+    public async Task PostgreSQL_refuses_to_update_or_delete_an_audit_event()
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand("UPDATE audit_events SET actor = 'mallory' WHERE sequence = 1", connection);
+        var updateError = await Assert.ThrowsAsync<PostgresException>(() => update.ExecuteNonQueryAsync());
+        Assert.Contains("append-only", updateError.MessageText);
+        await using var delete = new NpgsqlCommand("DELETE FROM audit_events WHERE sequence = 1", connection);
+        await Assert.ThrowsAsync<PostgresException>(() => delete.ExecuteNonQueryAsync());
+        await using var truncate = new NpgsqlCommand("TRUNCATE audit_events", connection);
+        await Assert.ThrowsAsync<PostgresException>(() => truncate.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
+    public async Task Verify_finds_the_first_tampered_event()
+    {
+        using var legal = fixture.As(Role.Legal);
+        var intact = JsonDocument.Parse(await legal.GetStringAsync("/api/v1/audit/verify")).RootElement;
+        Assert.True(intact.GetProperty("valid").GetBoolean());
+
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        long sequence;
+        await using (var find = new NpgsqlCommand("SELECT min(sequence) FROM audit_events WHERE summary LIKE '%Shared target%'", connection))
+        {
+            sequence = (long)(await find.ExecuteScalarAsync())!;
+        }
+
+        // Someone with the database owner's rights switches the guard off and rewrites history.
+        await using (var tamper = new NpgsqlCommand(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete; " +
+            "UPDATE audit_events SET summary = replace(summary, 'Shared target', 'Nothing to see') WHERE sequence = " + sequence + "; " +
+            "ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete;", connection))
+        {
+            await tamper.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            var broken = JsonDocument.Parse(await legal.GetStringAsync("/api/v1/audit/verify")).RootElement;
+            Assert.False(broken.GetProperty("valid").GetBoolean());
+            Assert.Equal(sequence, broken.GetProperty("firstBrokenSequence").GetInt64());
+            Assert.Contains("altered", broken.GetProperty("problem").GetString());
+        }
+        finally
+        {
+            await using var restore = new NpgsqlCommand(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete; " +
+                "UPDATE audit_events SET summary = replace(summary, 'Nothing to see', 'Shared target') WHERE sequence = " + sequence + "; " +
+                "ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete;", connection);
+            await restore.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(JsonDocument.Parse(await legal.GetStringAsync("/api/v1/audit/verify")).RootElement.GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_keep_one_unbroken_chain()
+    {
+        using var commander = fixture.As(Role.IncidentCommander);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            commander.PostJson($"/api/v1/incidents/{fixture.SharedIncidentId}/timeline", new { text = $"parallel note {i}" })));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        using var legal = fixture.As(Role.Legal);
+        var result = JsonDocument.Parse(await legal.GetStringAsync("/api/v1/audit/verify")).RootElement;
+        Assert.True(result.GetProperty("valid").GetBoolean(), result.ToString());
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace IncidentResponse.Server.Tests.Embedded;
+
+/// <summary>With no configuration the server runs on an embedded SQLite file with demo data.</summary>
+public sealed class EmbeddedModeTests : IAsyncLifetime
+{
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "ir-embedded-" + Guid.NewGuid().ToString("N"));
+    private RunningServer server = null!;
+
+    public async Task InitializeAsync() => server = await RunningServer.StartAsync($"--IR_DATA_DIR={dataDirectory}", "--ConnectionStrings:Postgres=");
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task First_start_creates_the_database_file_and_seeds_the_demo_retailer()
+    {
+        Assert.True(File.Exists(Path.Combine(dataDirectory, "incident-response.db")));
+        using var admin = server.Admin();
+        var organisation = await (await admin.GetAsync("/api/v1/organisation")).Read<OrganisationView>();
+        Assert.Equal("Northwind Outfitters, Inc.", organisation.Name);
+        var categories = organisation.Systems.Select(s => s.Category).ToHashSet();
+        Assert.Superset(new HashSet<SystemCategory> { SystemCategory.BluetoothBeacon, SystemCategory.SmartShelf, SystemCategory.RfidReader, SystemCategory.Website, SystemCategory.MobileApp }, categories);
+        var incidents = await (await admin.GetAsync("/api/v1/incidents")).Read<Paged<IncidentListItem>>();
+        Assert.Single(incidents.Items);
+        Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Incidents_work_end_to_end_and_the_audit_chain_verifies()
+    {
+        using var admin = server.Admin();
+        var created = await (await admin.PostJson("/api/v1/incidents", new { title = "Smart shelf firmware tampering", kind = "iotDeviceCompromise", severity = "medium" })).Read<IncidentView>();
+        Assert.EndsWith("-0002", created.Reference);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostJson($"/api/v1/incidents/{created.Id}/transitions", new { to = "triage" })).StatusCode);
+        var stale = await admin.SendJson(HttpMethod.Patch, $"/api/v1/incidents/{created.Id}", new { title = "x" }, ifMatch: "1");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        var verify = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/verify")).RootElement;
+        Assert.True(verify.GetProperty("valid").GetBoolean());
+        Assert.True(verify.GetProperty("eventsChecked").GetInt64() >= 4);
+    }
+
+    [Fact]
+    public async Task SQLite_refuses_to_change_an_audit_event()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "incident-response.db")}");
+        await connection.OpenAsync();
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE audit_events SET actor = 'mallory' WHERE sequence = 1";
+        var error = await Assert.ThrowsAsync<SqliteException>(() => update.ExecuteNonQueryAsync());
+        Assert.Contains("append-only", error.Message);
+    }
+}
