@@ -1,0 +1,478 @@
+using NodaTime;
+
+namespace IncidentResponse.Core.Laws;
+
+/// <summary>One thing someone must be told, by when, and under which law.</summary>
+public sealed record Obligation(
+    string Regime,
+    string ObligationId,
+    Recipient Recipient,
+    string? Scope,
+    string? Authority,
+    Instant? DueBy,
+    LocalDate? DueDate,
+    Standard Standard,
+    ClockStart? ClockStart,
+    Instant? ClockStartAt,
+    int TolledDays,
+    long Residents,
+    string Citation,
+    LocalDate RuleVersion,
+    string Confidence,
+    IReadOnlyList<string> Notes);
+
+/// <summary>Why a regime (or one recipient of it) needs no notice.</summary>
+public sealed record Exemption(string Regime, Recipient? Recipient, ExemptionReason Reason, string Citation, string? Note);
+
+/// <summary>The earliest fixed due date for one kind of recipient, across every regime.</summary>
+public sealed record ControllingDeadline(Recipient Recipient, string Regime, Instant DueBy, LocalDate DueDate, string Citation);
+
+public sealed record AssessmentResult(
+    string RulesVersion,
+    IReadOnlyList<Obligation> Obligations,
+    IReadOnlyList<Exemption> Exemptions,
+    IReadOnlyList<ControllingDeadline> ControllingDeadlines);
+
+/// <summary>
+/// The law engine: given the facts of a breach and the rule base, every obligation with its deadline and
+/// every exemption with its reason. Pure: no clock, no I/O (docs/law-rules.md says how each rule reads).
+/// </summary>
+public static class Assessment
+{
+    public static AssessmentResult Assess(BreachFacts facts, RuleBook rules)
+    {
+        var obligations = new List<Obligation>();
+        var exemptions = new List<Exemption>();
+        var elements = ElementSet.Of(facts.DataElements);
+        var discoveryDate = facts.DiscoveredAt.InZone(facts.Entity.TimeZone).Date;
+        foreach (var rule in rules.Rules)
+        {
+            var version = rule.VersionOn(discoveryDate);
+            new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions).Run();
+        }
+
+        var controlling = obligations
+            .Where(o => o is { Standard: Standard.Fixed, DueBy: not null })
+            .GroupBy(o => o.Recipient)
+            .Select(g => g.OrderBy(o => o.DueBy).First())
+            .Select(o => new ControllingDeadline(o.Recipient, o.Regime, o.DueBy!.Value, o.DueDate!.Value, o.Citation))
+            .OrderBy(c => c.Recipient)
+            .ToList();
+        return new AssessmentResult(rules.Version, obligations, exemptions, controlling);
+    }
+
+    private sealed class RuleEvaluation(
+        Rule law, RuleVersion version, BreachFacts facts, long elements, LocalDate discoveryDate,
+        List<Obligation> obligations, List<Exemption> exemptions)
+    {
+        private readonly int firstExemption = exemptions.Count;
+        private readonly List<(Recipient Recipient, string? Authority, string Citation, string Note)> belowThreshold = [];
+        private readonly List<(ObligationRule Rule, Obligation Obligation)> produced = [];
+        private DateTimeZone Zone => facts.Entity.TimeZone;
+
+        public void Run()
+        {
+            var applicability = version.Applicability;
+            if (applicability.EntityRequiresAll.Any(f => !facts.Entity.Has(f))
+                || (applicability.EntityRequiresAny.Count > 0 && !applicability.EntityRequiresAny.Any(facts.Entity.Has)))
+            {
+                return;
+            }
+
+            var residents = Residents();
+            var withoutResidents = applicability.AppliesWithoutResidents
+                || (applicability.AppliesWithoutResidentsWhenEntity is { } flag && facts.Entity.Has(flag));
+            if (residents == 0 && !withoutResidents)
+            {
+                return;
+            }
+
+            if (!version.PersonalInformation.Covers(elements))
+            {
+                Exempt(null, ExemptionReason.DataNotCovered, version.Citation,
+                    "None of the affected data elements is personal information under this law" +
+                    (version.PersonalInformation.Note is { } note ? $" ({note})." : "."));
+                return;
+            }
+
+            var encryption = version.EncryptionSafeHarbor;
+            var safeHarbor = encryption.Applies && facts.Encryption.Encrypted && !(facts.Encryption.KeyCompromised && encryption.LostIfKeyCompromised);
+            if (safeHarbor && encryption.Recipients is null)
+            {
+                Exempt(null, ExemptionReason.EncryptionSafeHarbor, encryption.Citation ?? version.Citation,
+                    "The data was encrypted and the key was not compromised.");
+                return;
+            }
+
+            var harm = version.RiskOfHarm;
+            var harmException = harm.Exception && facts.HarmAssessment.Conclusion == HarmConclusion.HarmNotLikely
+                && (!harm.RequiresLawEnforcementConsultation || facts.HarmAssessment.LawEnforcementConsulted);
+
+            // Individuals first: other deadlines may run from the individuals' notice.
+            var ordered = version.Obligations.OrderBy(o => o.Recipient == Recipient.Individuals ? 0 : 1);
+            Obligation? individuals = null;
+            foreach (var duty in ordered)
+            {
+                if (!AppliesToEntity(duty))
+                {
+                    continue;
+                }
+
+                if (safeHarbor && encryption.Recipients!.Contains(duty.Recipient))
+                {
+                    Exempt(duty.Recipient, ExemptionReason.EncryptionSafeHarbor, encryption.Citation ?? version.Citation,
+                        "The data was encrypted and the key was not compromised.");
+                    continue;
+                }
+
+                if (duty.OnlyWhenRiskOfHarmExceptionApplied)
+                {
+                    if (harmException)
+                    {
+                        Add(duty, null, residents, individuals);
+                    }
+
+                    continue;
+                }
+
+                if (harmException && (harm.Recipients is null || harm.Recipients.Contains(duty.Recipient)))
+                {
+                    Exempt(duty.Recipient, ExemptionReason.RiskOfHarmException, harm.Citation ?? version.Citation,
+                        "The entity determined that harm is not likely" + (harm.RequiresWrittenDetermination
+                            ? $"; keep the written determination{(harm.RetainYears is { } y ? $" for {y} years" : "")}."
+                            : "."));
+                    continue;
+                }
+
+                if (duty.Threshold is { Per: ThresholdScope.ResidenceKey } perKey)
+                {
+                    var any = false;
+                    foreach (var key in version.Applicability.ExpandedKeys)
+                    {
+                        if (facts.AffectedResidents.TryGetValue(key, out var count) && perKey.IsMet(count))
+                        {
+                            Add(duty, key, count, individuals);
+                            any = true;
+                        }
+                    }
+
+                    if (!any)
+                    {
+                        belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, ThresholdNote(perKey, "in any one jurisdiction")));
+                    }
+
+                    continue;
+                }
+
+                if (duty.Threshold is { } threshold && !threshold.IsMet(residents))
+                {
+                    belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, ThresholdNote(threshold, $"({residents} counted)")));
+                    continue;
+                }
+
+                var added = Add(duty, null, residents, individuals);
+                if (duty.Recipient == Recipient.Individuals)
+                {
+                    individuals ??= added;
+                }
+            }
+
+            // Tiered thresholds (HIPAA's "500 or more" / "fewer than 500"): one tier always fails, and the
+            // tier that applies is the answer, so a failed tier is no exemption when its twin produced an obligation.
+            for (var i = 0; i < belowThreshold.Count; i++)
+            {
+                var (recipient, authority, citation, note) = belowThreshold[i];
+                var tierMet = false;
+                foreach (var (tier, _) in produced)
+                {
+                    tierMet |= tier.Recipient == recipient && tier.Authority == authority && tier.Threshold is not null;
+                }
+
+                if (!tierMet)
+                {
+                    Exempt(recipient, ExemptionReason.BelowThreshold, citation, authority is null ? note : $"{authority}: {note}");
+                }
+            }
+        }
+
+        private long Residents()
+        {
+            long total = 0;
+            foreach (var key in version.Applicability.ExpandedKeys)
+            {
+                if (facts.AffectedResidents.TryGetValue(key, out var count))
+                {
+                    total += count;
+                }
+            }
+
+            return total;
+        }
+
+        private bool AppliesToEntity(ObligationRule rule)
+        {
+            var owner = facts.Entity.Has(EntityFlag.DataOwner);
+            var role = rule.AppliesTo switch
+            {
+                AppliesTo.Owner => owner,
+                AppliesTo.Maintainer => !owner,
+                _ => true,
+            };
+            return role && (rule.EntityFlag is not { } flag || facts.Entity.Has(flag));
+        }
+
+        private Obligation Add(ObligationRule rule, string? scope, long residents, Obligation? individuals)
+        {
+            var notes = new List<string>();
+            if (rule.Deadline.Note is { } deadlineNote)
+            {
+                notes.Add(deadlineNote);
+            }
+
+            if (rule.Notes is { } ruleNotes)
+            {
+                notes.Add(ruleNotes);
+            }
+
+            var due = DeadlineFor(rule, individuals, notes);
+            foreach (var deemed in version.DeemedCompliance.Where(d => facts.Entity.Has(d.EntityFlag)))
+            {
+                notes.Add($"{deemed.Note} ({deemed.Citation})");
+            }
+
+            if (version.Confidence != "high")
+            {
+                notes.Add($"Rule confidence {version.Confidence}: {version.ConfidenceNote}");
+            }
+
+            var obligation = new Obligation(
+                law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt, due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, notes);
+            obligations.Add(obligation);
+            produced.Add((rule, obligation));
+            return obligation;
+        }
+
+        private Due DeadlineFor(ObligationRule rule, Obligation? individuals, List<string> notes)
+        {
+            var deadline = rule.Deadline;
+            switch (deadline.Kind)
+            {
+                case DeadlineKind.WithoutUnreasonableDelay:
+                    NoteDelaysForOpenEnded(rule, notes);
+                    return Due.Open(null, null);
+                case DeadlineKind.WithIndividuals:
+                    if (facts.IndividualsNotifiedAt is { } sent)
+                    {
+                        return new Due(sent, sent.InZone(Zone).Date, Standard.Fixed, ClockStart.IndividualNotice, sent, 0);
+                    }
+
+                    notes.Add("Due no later than the notice to individuals.");
+                    return individuals is { Standard: Standard.Fixed, DueBy: not null }
+                        ? new Due(individuals.DueBy, individuals.DueDate, Standard.Fixed, individuals.ClockStart, individuals.ClockStartAt, individuals.TolledDays)
+                        : Due.Open(ClockStart.IndividualNotice, null);
+            }
+
+            var (start, startDate) = ClockStartFor(deadline.From!.Value, individuals);
+            if (start is null)
+            {
+                notes.Add(deadline.From switch
+                {
+                    ClockStart.MaterialityDetermination => "The clock starts when materiality is determined; it has not been.",
+                    ClockStart.IndividualNotice => "The clock starts when individuals are notified.",
+                    ClockStart.HarmDetermination => "The clock starts at the harm determination; none is recorded.",
+                    _ => "The clock has not started.",
+                });
+                return new Due(null, null, Standard.Fixed, deadline.From, null, 0);
+            }
+
+            var (dueBy, dueDate) = Add(start.Value, startDate!.Value, deadline.Amount!.Value, deadline.Unit!.Value, deadline.Calendar);
+            return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0), notes);
+        }
+
+        private (Instant? Start, LocalDate? Date) ClockStartFor(ClockStart from, Obligation? individuals)
+        {
+            Instant? start = from switch
+            {
+                ClockStart.Discovery => facts.DiscoveredAt,
+                ClockStart.BreachDetermination => facts.BreachDeterminedAt,
+                ClockStart.MaterialityDetermination => facts.MaterialityDeterminedAt,
+                ClockStart.IndividualNotice => facts.IndividualsNotifiedAt ?? (individuals?.Standard == Standard.Fixed ? individuals.DueBy : null),
+                ClockStart.HarmDetermination => facts.HarmAssessment.At,
+                _ => null,
+            };
+            if (from == ClockStart.DiscoveryYearEnd)
+            {
+                var yearEnd = new LocalDate(discoveryDate.Year, 12, 31);
+                return (yearEnd.PlusDays(1).AtStartOfDayInZone(Zone).ToInstant(), yearEnd);
+            }
+
+            return start is null ? (null, null) : (start, start.Value.InZone(Zone).Date);
+        }
+
+        private (Instant DueBy, LocalDate DueDate) Add(Instant start, LocalDate startDate, int amount, DeadlineUnit unit, BusinessCalendar calendar)
+        {
+            switch (unit)
+            {
+                case DeadlineUnit.Hours:
+                    var dueBy = start + Duration.FromHours(amount);
+                    return (dueBy, dueBy.InZone(Zone).Date);
+                case DeadlineUnit.BusinessDays:
+                    var business = LegalCalendar.AddBusinessDays(startDate, amount, calendar);
+                    return (LegalCalendar.EndOf(business, Zone), business);
+                default:
+                    var date = startDate.PlusDays(amount);
+                    return (LegalCalendar.EndOf(date, Zone), date);
+            }
+        }
+
+        /// <summary>Applies the law-enforcement delays this obligation's rule honours to a fixed due date.</summary>
+        private Due ApplyDelays(ObligationRule rule, Due due, List<string> notes)
+        {
+            if (facts.LawEnforcementDelays.Count == 0 || due.DueBy is null)
+            {
+                return due;
+            }
+
+            var delayRule = rule.LawEnforcementDelay;
+            if (delayRule is null || delayRule.Effect == DelayEffect.None)
+            {
+                notes.Add("A law-enforcement delay does not move this deadline.");
+                return due;
+            }
+
+            var windows = EffectiveDelays(delayRule, due.DueBy.Value);
+            if (windows.Count == 0)
+            {
+                return due;
+            }
+
+            if (windows.Any(w => w.End is null))
+            {
+                notes.Add("A law-enforcement delay is in force: the deadline is suspended until it ends.");
+                return due with { DueBy = null, DueDate = null };
+            }
+
+            var unit = rule.Deadline.Unit!.Value;
+            if (delayRule.Effect == DelayEffect.FreshWindow)
+            {
+                var lastEnd = windows.Max(w => w.End!.Value);
+                var (freshBy, freshDate) = Add(lastEnd, lastEnd.InZone(Zone).Date, delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
+                notes.Add($"After a law-enforcement delay, notice is due within {delayRule.Amount} {Words(delayRule.Unit!.Value)} of its end.");
+                if (freshBy <= due.DueBy)
+                {
+                    return due;
+                }
+
+                return due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days };
+            }
+
+            // Pause: the clock stops for the part of each delay that overlaps its running window.
+            var dueBy = due.DueBy.Value;
+            var dueDate = due.DueDate!.Value;
+            var tolled = 0;
+            var clockStart = due.ClockStartAt!.Value;
+            foreach (var (from, to) in windows)
+            {
+                var overlapStart = Instant.Max(from, clockStart);
+                if (overlapStart >= dueBy || to!.Value <= overlapStart)
+                {
+                    continue;
+                }
+
+                var overlap = to.Value - overlapStart;
+                if (unit == DeadlineUnit.Hours)
+                {
+                    dueBy += overlap;
+                    dueDate = dueBy.InZone(Zone).Date;
+                    tolled += (int)Math.Ceiling(overlap.TotalDays);
+                }
+                else
+                {
+                    var days = (int)Math.Ceiling(overlap.TotalDays);
+                    dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, rule.Deadline.Calendar) : dueDate.PlusDays(days);
+                    dueBy = LegalCalendar.EndOf(dueDate, Zone);
+                    tolled += days;
+                }
+            }
+
+            if (tolled > 0)
+            {
+                notes.Add($"Paused {tolled} day(s) by law-enforcement delay" + (delayRule.Citation is { } c ? $" ({c})." : "."));
+            }
+
+            return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled };
+        }
+
+        /// <summary>The delays that count for this rule, merged where they overlap; End null = still in force.</summary>
+        private List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue)
+        {
+            var windows = new List<(Instant From, Instant? End)>();
+            foreach (var delay in facts.LawEnforcementDelays.OrderBy(d => d.RequestedAt))
+            {
+                if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
+                {
+                    continue;
+                }
+
+                var end = delay.EndsAt;
+                if (delay.Form == DelayForm.Oral && delayRule.OralLimitDays is { } limit)
+                {
+                    var cap = delay.RequestedAt + Duration.FromDays(limit);
+                    end = end is null || end > cap ? cap : end;
+                }
+
+                if (windows.Count > 0 && (windows[^1].End is null || delay.RequestedAt <= windows[^1].End))
+                {
+                    var last = windows[^1];
+                    windows[^1] = (last.From, last.End is null || end is null ? null : Instant.Max(last.End.Value, end.Value));
+                }
+                else
+                {
+                    windows.Add((delay.RequestedAt, end));
+                }
+            }
+
+            return windows;
+        }
+
+        private void NoteDelaysForOpenEnded(ObligationRule rule, List<string> notes)
+        {
+            if (facts.LawEnforcementDelays.Count == 0)
+            {
+                return;
+            }
+
+            notes.Add(rule.LawEnforcementDelay is { Effect: not DelayEffect.None }
+                ? "Notice may wait until law enforcement determines it will no longer impede the investigation."
+                : "A law-enforcement delay does not change this obligation.");
+        }
+
+        private void Exempt(Recipient? recipient, ExemptionReason reason, string citation, string? note)
+        {
+            for (var i = firstExemption; i < exemptions.Count; i++)
+            {
+                if (exemptions[i].Recipient == recipient && exemptions[i].Reason == reason)
+                {
+                    return;
+                }
+            }
+
+            exemptions.Add(new Exemption(law.Code, recipient, reason, citation, note));
+        }
+
+        private static string ThresholdNote(Threshold t, string counted) =>
+            $"Required only when {t.Comparison switch { Comparison.MoreThan => "more than", Comparison.AtLeast => "at least", Comparison.LessThan => "fewer than", _ => "at most" }} {t.Residents} residents are affected {counted}.";
+
+        private static string Words(DeadlineUnit unit) => unit switch
+        {
+            DeadlineUnit.Hours => "hours",
+            DeadlineUnit.BusinessDays => "business days",
+            _ => "days",
+        };
+    }
+
+    private sealed record Due(Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays)
+    {
+        public static Due Open(ClockStart? start, Instant? at) => new(null, null, Standard.WithoutUnreasonableDelay, start, at, 0);
+    }
+}
