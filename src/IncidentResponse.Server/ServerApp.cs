@@ -4,6 +4,7 @@ using IncidentResponse.Server.Health;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
+using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Persistence;
 using NodaTime;
@@ -20,6 +21,8 @@ public static class ServerApp
         var settings = DatabaseSettings.From(builder.Configuration);
 
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
+        // The rule base is validated before anything else: a bad rule file stops start-up, naming file and field.
+        builder.Services.AddSingleton(IncidentResponse.Core.Laws.RuleBook.Current);
         builder.Services.AddIncidentDatabase(settings);
         builder.Services.AddApiConventions();
         builder.Services.AddIncidentAuthentication();
@@ -46,6 +49,7 @@ public static class ServerApp
         api.MapIncidentsApi();
         api.MapAuditApi();
         api.MapOrganisationApi();
+        api.MapNotificationsApi();
         return app;
     }
 }

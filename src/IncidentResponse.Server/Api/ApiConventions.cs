@@ -47,6 +47,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
             DbUpdateConcurrencyException =>
                 (409, "Conflict", "Someone else changed this resource at the same time. Reload it and retry.", null),
+            DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } } =>
+                (409, "Conflict", "A concurrent request wrote the same record first. Reload and retry.", null),
             _ => (500, "Internal error", "The server could not complete the request.", (string?)null),
         };
         if (status >= 500)

@@ -1,4 +1,5 @@
 using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Laws;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
@@ -133,9 +134,11 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
             return failure!;
         }
 
-        // Tasks and obligations arrive with the playbook engine and the law engine; until then none are open.
+        var openObligations = await db.IncidentObligations.CountAsync(
+            o => o.IncidentId == incident.Id && (o.Status == ObligationStatus.Pending || o.Status == ObligationStatus.InProgress), ct);
+        // Tasks arrive with the playbook engine; until it exists no incident has any.
         var decision = Lifecycle.Decide(
-            new LifecycleContext(incident.Status, OpenTasks: 0, OpenObligations: 0),
+            new LifecycleContext(incident.Status, OpenTasks: 0, openObligations),
             new TransitionRequest(command.To, command.Reason, command.OverrideReason));
         if (!decision.Allowed)
         {

@@ -3,6 +3,7 @@ using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -28,6 +29,9 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<IncidentFacts> IncidentFacts => Set<IncidentFacts>();
+    public DbSet<IncidentObligation> IncidentObligations => Set<IncidentObligation>();
+    public DbSet<AssessmentRun> AssessmentRuns => Set<AssessmentRun>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -135,6 +139,39 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(a => a.Hash).HasMaxLength(64);
             e.HasIndex(a => new { a.TargetType, a.TargetId });
         });
+        modelBuilder.Entity<IncidentFacts>(e =>
+        {
+            e.HasKey(f => f.IncidentId);
+            e.Property(f => f.Version).IsConcurrencyToken();
+            e.HasOne<Incident>().WithOne().HasForeignKey<IncidentFacts>(f => f.IncidentId);
+        });
+        modelBuilder.Entity<IncidentObligation>(e =>
+        {
+            e.HasIndex(o => new { o.IncidentId, o.Key }).IsUnique();
+            e.HasIndex(o => new { o.Status, o.DueBy });
+            e.Property(o => o.Key).HasMaxLength(160);
+            e.Property(o => o.Regime).HasMaxLength(32);
+            e.Property(o => o.ObligationId).HasMaxLength(100);
+            e.Property(o => o.Recipient).HasConversion<string>().HasMaxLength(32);
+            e.Property(o => o.Scope).HasMaxLength(16);
+            e.Property(o => o.Authority).HasMaxLength(300);
+            e.Property(o => o.Standard).HasConversion<string>().HasMaxLength(32);
+            e.Property(o => o.ClockStart).HasConversion<string>().HasMaxLength(32);
+            e.Property(o => o.Citation).HasMaxLength(1000);
+            e.Property(o => o.Confidence).HasMaxLength(16);
+            e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(o => o.StatusReason).HasMaxLength(2000);
+            e.Property(o => o.Proof).HasMaxLength(2000);
+            e.Property(o => o.RulesVersion).HasMaxLength(32);
+            e.Property(o => o.Version).IsConcurrencyToken();
+            e.HasOne<Incident>().WithMany().HasForeignKey(o => o.IncidentId);
+        });
+        modelBuilder.Entity<AssessmentRun>(e =>
+        {
+            e.HasIndex(r => new { r.IncidentId, r.At });
+            e.Property(r => r.RulesVersion).HasMaxLength(32);
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId);
+        });
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });
@@ -197,9 +234,15 @@ public sealed class SqliteIncidentDbContext(DbContextOptions<SqliteIncidentDbCon
     {
         // SQLite has no timestamp type: instants are stored as Unix ticks, which sort and compare correctly.
         configurationBuilder.Properties<NodaTime.Instant>().HaveConversion<InstantTicksConverter>();
+        configurationBuilder.Properties<NodaTime.LocalDate>().HaveConversion<LocalDateTextConverter>();
     }
 }
 
 internal sealed class InstantTicksConverter()
     : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<NodaTime.Instant, long>(
         i => i.ToUnixTimeTicks(), t => NodaTime.Instant.FromUnixTimeTicks(t));
+
+/// <summary>Local dates as ISO text in SQLite: readable, and they sort as dates.</summary>
+internal sealed class LocalDateTextConverter()
+    : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<NodaTime.LocalDate, string>(
+        d => NodaTime.Text.LocalDatePattern.Iso.Format(d), s => NodaTime.Text.LocalDatePattern.Iso.Parse(s).Value);

@@ -38,6 +38,14 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("GET", "/api/v1/audit/verify", Permission.VerifyAudit),
         ("GET", "/api/v1/organisation", Permission.ReadIncidents),
         ("PATCH", "/api/v1/organisation", Permission.ManageUsers),
+        ("GET", "/api/v1/laws", Permission.ReadLaws),
+        ("GET", "/api/v1/laws/{code}", Permission.ReadLaws),
+        ("POST", "/api/v1/assessments", Permission.RunAssessments),
+        ("GET", "/api/v1/incidents/{id:guid}/facts", Permission.ReadIncidents),
+        ("PUT", "/api/v1/incidents/{id:guid}/facts", Permission.RunAssessments),
+        ("POST", "/api/v1/incidents/{id:guid}/assessment", Permission.RunAssessments),
+        ("GET", "/api/v1/incidents/{id:guid}/obligations", Permission.ReadIncidents),
+        ("PATCH", "/api/v1/incidents/{id:guid}/obligations/{obligationId:guid}", Permission.RunAssessments),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -83,6 +91,8 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         var url = pattern
             .Replace("{id:guid}", pattern.StartsWith("/api/v1/users", StringComparison.Ordinal) ? fixture.Users[Role.Observer].Id.ToString() : incident.ToString(), StringComparison.Ordinal)
             .Replace("{keyId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{obligationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{code}", "US-CA", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
             .Replace("{role}", "legal", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)

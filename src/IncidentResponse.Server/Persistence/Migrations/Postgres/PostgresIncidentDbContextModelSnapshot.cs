@@ -511,6 +511,221 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("timeline_entries", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Instant>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("FactsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("facts_json");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("result_json");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("rules_version");
+
+                    b.Property<Guid>("RunBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assessment_runs");
+
+                    b.HasIndex("IncidentId", "At")
+                        .HasDatabaseName("ix_assessment_runs_incident_id_at");
+
+                    b.ToTable("assessment_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_incident_facts");
+
+                    b.ToTable("incident_facts", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Authority")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("authority");
+
+                    b.Property<string>("Citation")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("citation");
+
+                    b.Property<string>("ClockStart")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("clock_start");
+
+                    b.Property<Instant?>("ClockStartAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("clock_start_at");
+
+                    b.Property<string>("Confidence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("confidence");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Instant?>("DueBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_by");
+
+                    b.Property<LocalDate?>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("character varying(160)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("ObligationId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("obligation_id");
+
+                    b.Property<string>("Proof")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("proof");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Regime")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("regime");
+
+                    b.Property<long>("Residents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("residents");
+
+                    b.Property<LocalDate>("RuleVersion")
+                        .HasColumnType("date")
+                        .HasColumnName("rule_version");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("rules_version");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Standard")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("standard");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("status_reason");
+
+                    b.Property<int>("TolledDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("tolled_days");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_obligations");
+
+                    b.HasIndex("IncidentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_incident_obligations_incident_id_key");
+
+                    b.HasIndex("Status", "DueBy")
+                        .HasDatabaseName("ix_incident_obligations_status_due_by");
+
+                    b.ToTable("incident_obligations", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -687,6 +902,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_assessment_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("IncidentResponse.Server.Notifications.IncidentFacts", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_facts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_obligations_incidents_incident_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>

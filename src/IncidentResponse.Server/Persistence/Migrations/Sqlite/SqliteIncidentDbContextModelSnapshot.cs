@@ -505,6 +505,222 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("timeline_entries", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("FactsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("facts_json");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_json");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_version");
+
+                    b.Property<Guid>("RunBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assessment_runs");
+
+                    b.HasIndex("IncidentId", "At")
+                        .HasDatabaseName("ix_assessment_runs_incident_id_at");
+
+                    b.ToTable("assessment_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_incident_facts");
+
+                    b.ToTable("incident_facts", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Authority")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authority");
+
+                    b.Property<string>("Citation")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("citation");
+
+                    b.Property<string>("ClockStart")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clock_start");
+
+                    b.Property<long?>("ClockStartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clock_start_at");
+
+                    b.Property<string>("Confidence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confidence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DueBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_by");
+
+                    b.Property<string>("DueDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_date");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("ObligationId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("obligation_id");
+
+                    b.Property<string>("Proof")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("proof");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Regime")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regime");
+
+                    b.Property<long>("Residents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("residents");
+
+                    b.Property<string>("RuleVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_version");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_version");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Standard")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("standard");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_reason");
+
+                    b.Property<int>("TolledDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tolled_days");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_obligations");
+
+                    b.HasIndex("IncidentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_incident_obligations_incident_id_key");
+
+                    b.HasIndex("Status", "DueBy")
+                        .HasDatabaseName("ix_incident_obligations_status_due_by");
+
+                    b.ToTable("incident_obligations", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -681,6 +897,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_assessment_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("IncidentResponse.Server.Notifications.IncidentFacts", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_facts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_obligations_incidents_incident_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>

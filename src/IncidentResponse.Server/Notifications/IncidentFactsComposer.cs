@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Laws;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Organisations;
+using NodaTime.Text;
+
+namespace IncidentResponse.Server.Notifications;
+
+/// <summary>
+/// Builds the law engine's facts for an incident: its milestones give the clock events, the organisation
+/// profile gives the entity, and the incident's recorded facts give the rest.
+/// </summary>
+public static class IncidentFactsComposer
+{
+    public static readonly string[] RecordedFields =
+        ["dataOwner", "dataElements", "encryption", "affectedResidents", "lawEnforcementDelays", "harmAssessment", "individualsNotifiedAt"];
+
+    public static JsonObject Empty() => new() { ["dataOwner"] = true, ["dataElements"] = new JsonArray(), ["affectedResidents"] = new JsonObject() };
+
+    /// <summary>The full facts JSON and, when it is valid, the facts themselves.</summary>
+    public static (JsonObject Json, BreachFacts? Facts, IReadOnlyList<FactError> Errors) Compose(Incident incident, Organisation organisation, JsonObject recorded)
+    {
+        var unknown = recorded.Select(kv => kv.Key).Where(k => !RecordedFields.Contains(k))
+            .Select(k => new FactError(k, "is not a known field")).ToList();
+
+        string? Milestone(MilestoneKind kind) =>
+            incident.Milestones.FirstOrDefault(m => m.Kind == kind) is { } m ? InstantPattern.ExtendedIso.Format(m.At) : null;
+
+        var json = new JsonObject
+        {
+            ["discoveredAt"] = Milestone(MilestoneKind.Discovered),
+            ["breachDeterminedAt"] = Milestone(MilestoneKind.BreachDetermined),
+            ["materialityDeterminedAt"] = Milestone(MilestoneKind.MaterialityDetermined),
+            ["individualsNotifiedAt"] = recorded["individualsNotifiedAt"]?.DeepClone(),
+            ["entity"] = new JsonObject
+            {
+                ["timeZone"] = organisation.TimeZone,
+                ["headquarters"] = organisation.Headquarters,
+                ["dataOwner"] = recorded["dataOwner"]?.DeepClone() ?? true,
+                ["hipaaCoveredEntity"] = organisation.HipaaCoveredEntity,
+                ["hipaaBusinessAssociate"] = organisation.HipaaBusinessAssociate,
+                ["secRegistrant"] = organisation.SecRegistrant,
+                ["nydfsCoveredEntity"] = organisation.NydfsCoveredEntity,
+                ["glbaFinancialInstitution"] = organisation.GlbaFinancialInstitution,
+                ["phrVendor"] = organisation.PhrVendor,
+                ["establishedInEu"] = organisation.EstablishedInEu,
+            },
+            ["dataElements"] = recorded["dataElements"]?.DeepClone(),
+            ["encryption"] = recorded["encryption"]?.DeepClone(),
+            ["affectedResidents"] = recorded["affectedResidents"]?.DeepClone(),
+            ["lawEnforcementDelays"] = recorded["lawEnforcementDelays"]?.DeepClone(),
+            ["harmAssessment"] = recorded["harmAssessment"]?.DeepClone(),
+        };
+        var (facts, errors) = FactsReader.Read(JsonSerializer.SerializeToElement(json));
+        var all = unknown.Concat(errors.Select(e => e.Field.StartsWith("entity.dataOwner", StringComparison.Ordinal) ? e with { Field = "dataOwner" } : e)).ToList();
+        return (json, all.Count == 0 ? facts : null, all);
+    }
+}
