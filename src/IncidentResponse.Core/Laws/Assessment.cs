@@ -45,10 +45,11 @@ public static class Assessment
         var exemptions = new List<Exemption>();
         var elements = ElementSet.Of(facts.DataElements);
         var discoveryDate = facts.DiscoveredAt.InZone(facts.Entity.TimeZone).Date;
+        var dates = new AssessmentCache(facts.Entity.TimeZone);
         foreach (var rule in rules.Rules)
         {
             var version = rule.VersionOn(discoveryDate);
-            new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions).Run();
+            new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions, dates).Run();
         }
 
         var controlling = obligations
@@ -63,7 +64,7 @@ public static class Assessment
 
     private sealed class RuleEvaluation(
         Rule law, RuleVersion version, BreachFacts facts, long elements, LocalDate discoveryDate,
-        List<Obligation> obligations, List<Exemption> exemptions)
+        List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
     {
         private readonly int firstExemption = exemptions.Count;
         private readonly List<(Recipient Recipient, string? Authority, string Citation, string Note)> belowThreshold = [];
@@ -73,8 +74,7 @@ public static class Assessment
         public void Run()
         {
             var applicability = version.Applicability;
-            if (applicability.EntityRequiresAll.Any(f => !facts.Entity.Has(f))
-                || (applicability.EntityRequiresAny.Count > 0 && !applicability.EntityRequiresAny.Any(facts.Entity.Has)))
+            if (!EntityQualifies(applicability))
             {
                 return;
             }
@@ -109,7 +109,7 @@ public static class Assessment
                 && (!harm.RequiresLawEnforcementConsultation || facts.HarmAssessment.LawEnforcementConsulted);
 
             // Individuals first: other deadlines may run from the individuals' notice.
-            var ordered = version.Obligations.OrderBy(o => o.Recipient == Recipient.Individuals ? 0 : 1);
+            var ordered = version.IndividualsFirst;
             Obligation? individuals = null;
             foreach (var duty in ordered)
             {
@@ -146,19 +146,30 @@ public static class Assessment
 
                 if (duty.Threshold is { Per: ThresholdScope.ResidenceKey } perKey)
                 {
-                    var any = false;
+                    Obligation? first = null;
                     foreach (var key in version.Applicability.ExpandedKeys)
                     {
                         if (facts.AffectedResidents.TryGetValue(key, out var count) && perKey.IsMet(count))
                         {
-                            Add(duty, key, count, individuals);
-                            any = true;
+                            // Every state's notice under one rule runs on the same clock: compute it once.
+                            if (first is null)
+                            {
+                                first = Add(duty, key, count, individuals);
+                            }
+                            else
+                            {
+                                var copy = first with { Scope = key, Residents = count };
+                                obligations.Add(copy);
+                                produced.Add((duty, copy));
+                            }
                         }
                     }
 
+                    var any = first is not null;
+
                     if (!any)
                     {
-                        belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, ThresholdNote(perKey, "in any one jurisdiction")));
+                        belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, duty.BelowThresholdText!));
                     }
 
                     continue;
@@ -166,7 +177,7 @@ public static class Assessment
 
                 if (duty.Threshold is { } threshold && !threshold.IsMet(residents))
                 {
-                    belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, ThresholdNote(threshold, $"({residents} counted)")));
+                    belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, duty.BelowThresholdText!));
                     continue;
                 }
 
@@ -190,24 +201,64 @@ public static class Assessment
 
                 if (!tierMet)
                 {
-                    Exempt(recipient, ExemptionReason.BelowThreshold, citation, authority is null ? note : $"{authority}: {note}");
+                    Exempt(recipient, ExemptionReason.BelowThreshold, citation, note);
                 }
             }
         }
 
-        private long Residents()
+        /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
+        private List<string> VersionNotes => versionNotes ??= BuildVersionNotes();
+
+        private List<string>? versionNotes;
+
+        private List<string> BuildVersionNotes()
         {
-            long total = 0;
-            foreach (var key in version.Applicability.ExpandedKeys)
+            var notes = new List<string>();
+            foreach (var deemed in version.DeemedCompliance)
             {
-                if (facts.AffectedResidents.TryGetValue(key, out var count))
+                if (facts.Entity.Has(deemed.EntityFlag))
                 {
-                    total += count;
+                    notes.Add(deemed.Text);
                 }
             }
 
-            return total;
+            if (version.ConfidenceText is { } uncertain)
+            {
+                notes.Add(uncertain);
+            }
+
+            return notes;
         }
+
+        private Instant EndOf(LocalDate date) => dates.EndOf(date);
+
+        private bool EntityQualifies(Applicability applicability)
+        {
+            foreach (var flag in applicability.EntityRequiresAll)
+            {
+                if (!facts.Entity.Has(flag))
+                {
+                    return false;
+                }
+            }
+
+            if (applicability.EntityRequiresAny.Count == 0)
+            {
+                return true;
+            }
+
+            foreach (var flag in applicability.EntityRequiresAny)
+            {
+                if (facts.Entity.Has(flag))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private long Residents() => dates.Residents(version.Applicability.ExpandedKeys, facts.AffectedResidents);
 
         private bool AppliesToEntity(ObligationRule rule)
         {
@@ -223,7 +274,7 @@ public static class Assessment
 
         private Obligation Add(ObligationRule rule, string? scope, long residents, Obligation? individuals)
         {
-            var notes = new List<string>();
+            var notes = new List<string>(4 + VersionNotes.Count);
             if (rule.Deadline.Note is { } deadlineNote)
             {
                 notes.Add(deadlineNote);
@@ -235,15 +286,7 @@ public static class Assessment
             }
 
             var due = DeadlineFor(rule, individuals, notes);
-            foreach (var deemed in version.DeemedCompliance.Where(d => facts.Entity.Has(d.EntityFlag)))
-            {
-                notes.Add($"{deemed.Note} ({deemed.Citation})");
-            }
-
-            if (version.Confidence != "high")
-            {
-                notes.Add($"Rule confidence {version.Confidence}: {version.ConfidenceNote}");
-            }
+            notes.AddRange(VersionNotes);
 
             var obligation = new Obligation(
                 law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt, due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, notes);
@@ -263,7 +306,7 @@ public static class Assessment
                 case DeadlineKind.WithIndividuals:
                     if (facts.IndividualsNotifiedAt is { } sent)
                     {
-                        return new Due(sent, sent.InZone(Zone).Date, Standard.Fixed, ClockStart.IndividualNotice, sent, 0);
+                        return new Due(sent, dates.LocalDateOf(sent), Standard.Fixed, ClockStart.IndividualNotice, sent, 0);
                     }
 
                     notes.Add("Due no later than the notice to individuals.");
@@ -306,7 +349,7 @@ public static class Assessment
                 return (yearEnd.PlusDays(1).AtStartOfDayInZone(Zone).ToInstant(), yearEnd);
             }
 
-            return start is null ? (null, null) : (start, start.Value.InZone(Zone).Date);
+            return start is null ? (null, null) : (start, dates.LocalDateOf(start.Value));
         }
 
         private (Instant DueBy, LocalDate DueDate) Add(Instant start, LocalDate startDate, int amount, DeadlineUnit unit, BusinessCalendar calendar)
@@ -315,13 +358,13 @@ public static class Assessment
             {
                 case DeadlineUnit.Hours:
                     var dueBy = start + Duration.FromHours(amount);
-                    return (dueBy, dueBy.InZone(Zone).Date);
+                    return (dueBy, dates.LocalDateOf(dueBy));
                 case DeadlineUnit.BusinessDays:
                     var business = LegalCalendar.AddBusinessDays(startDate, amount, calendar);
-                    return (LegalCalendar.EndOf(business, Zone), business);
+                    return (EndOf(business), business);
                 default:
                     var date = startDate.PlusDays(amount);
-                    return (LegalCalendar.EndOf(date, Zone), date);
+                    return (EndOf(date), date);
             }
         }
 
@@ -346,7 +389,7 @@ public static class Assessment
                 return due;
             }
 
-            if (windows.Any(w => w.End is null))
+            if (windows.Exists(w => w.End is null))
             {
                 notes.Add("A law-enforcement delay is in force: the deadline is suspended until it ends.");
                 return due with { DueBy = null, DueDate = null };
@@ -356,8 +399,8 @@ public static class Assessment
             if (delayRule.Effect == DelayEffect.FreshWindow)
             {
                 var lastEnd = windows.Max(w => w.End!.Value);
-                var (freshBy, freshDate) = Add(lastEnd, lastEnd.InZone(Zone).Date, delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
-                notes.Add($"After a law-enforcement delay, notice is due within {delayRule.Amount} {Words(delayRule.Unit!.Value)} of its end.");
+                var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
+                notes.Add(delayRule.Text);
                 if (freshBy <= due.DueBy)
                 {
                     return due;
@@ -383,21 +426,21 @@ public static class Assessment
                 if (unit == DeadlineUnit.Hours)
                 {
                     dueBy += overlap;
-                    dueDate = dueBy.InZone(Zone).Date;
+                    dueDate = dates.LocalDateOf(dueBy);
                     tolled += (int)Math.Ceiling(overlap.TotalDays);
                 }
                 else
                 {
                     var days = (int)Math.Ceiling(overlap.TotalDays);
                     dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, rule.Deadline.Calendar) : dueDate.PlusDays(days);
-                    dueBy = LegalCalendar.EndOf(dueDate, Zone);
+                    dueBy = EndOf(dueDate);
                     tolled += days;
                 }
             }
 
             if (tolled > 0)
             {
-                notes.Add($"Paused {tolled} day(s) by law-enforcement delay" + (delayRule.Citation is { } c ? $" ({c})." : "."));
+                notes.Add(delayRule.Text);
             }
 
             return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled };
@@ -407,7 +450,7 @@ public static class Assessment
         private List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue)
         {
             var windows = new List<(Instant From, Instant? End)>();
-            foreach (var delay in facts.LawEnforcementDelays.OrderBy(d => d.RequestedAt))
+            foreach (var delay in facts.LawEnforcementDelays)
             {
                 if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
                 {
@@ -459,19 +502,59 @@ public static class Assessment
 
             exemptions.Add(new Exemption(law.Code, recipient, reason, citation, note));
         }
-
-        private static string ThresholdNote(Threshold t, string counted) =>
-            $"Required only when {t.Comparison switch { Comparison.MoreThan => "more than", Comparison.AtLeast => "at least", Comparison.LessThan => "fewer than", _ => "at most" }} {t.Residents} residents are affected {counted}.";
-
-        private static string Words(DeadlineUnit unit) => unit switch
-        {
-            DeadlineUnit.Hours => "hours",
-            DeadlineUnit.BusinessDays => "business days",
-            _ => "days",
-        };
     }
 
-    private sealed record Due(Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays)
+    /// <summary>Arithmetic done once per assessment: most deadlines share a few dates, the federal rules one resident list.</summary>
+    private sealed class AssessmentCache(DateTimeZone zone)
+    {
+        private readonly Dictionary<LocalDate, Instant> endsOfDay = [];
+        private readonly Dictionary<Instant, LocalDate> localDates = [];
+        private readonly Dictionary<IReadOnlyList<string>, long> residents = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Residents over a key list; the federal rules share one "US-*" list, summed once.</summary>
+        public long Residents(IReadOnlyList<string> keys, IReadOnlyDictionary<string, long> counts)
+        {
+            if (residents.TryGetValue(keys, out var total))
+            {
+                return total;
+            }
+
+            foreach (var key in keys)
+            {
+                if (counts.TryGetValue(key, out var count))
+                {
+                    total += count;
+                }
+            }
+
+            residents[keys] = total;
+            return total;
+        }
+
+        public Instant EndOf(LocalDate date)
+        {
+            if (!endsOfDay.TryGetValue(date, out var end))
+            {
+                end = LegalCalendar.EndOf(date, zone);
+                endsOfDay[date] = end;
+            }
+
+            return end;
+        }
+
+        public LocalDate LocalDateOf(Instant instant)
+        {
+            if (!localDates.TryGetValue(instant, out var date))
+            {
+                date = instant.InZone(zone).Date;
+                localDates[instant] = date;
+            }
+
+            return date;
+        }
+    }
+
+    private readonly record struct Due(Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays)
     {
         public static Due Open(ClockStart? start, Instant? at) => new(null, null, Standard.WithoutUnreasonableDelay, start, at, 0);
     }

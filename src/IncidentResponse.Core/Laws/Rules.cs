@@ -34,7 +34,15 @@ public sealed record RuleVersion(
     IReadOnlyList<DeemedCompliance> DeemedCompliance,
     IReadOnlyList<ObligationRule> Obligations,
     SubstituteNotice? SubstituteNotice,
-    LetterContent? LetterContent);
+    LetterContent? LetterContent)
+{
+    /// <summary>The obligations with notice to individuals first: other deadlines may run from it.</summary>
+    internal IReadOnlyList<ObligationRule> IndividualsFirst { get; } =
+        [.. Obligations.Where(o => o.Recipient == Recipient.Individuals), .. Obligations.Where(o => o.Recipient != Recipient.Individuals)];
+
+    /// <summary>The note every obligation of a less-than-certain version carries (made once, shared).</summary>
+    internal string? ConfidenceText { get; } = Confidence == "high" ? null : $"Rule confidence {Confidence}: {ConfidenceNote}";
+}
 
 public sealed record Applicability(
     IReadOnlyList<string> ResidenceKeys,
@@ -44,7 +52,9 @@ public sealed record Applicability(
     EntityFlag? AppliesWithoutResidentsWhenEntity)
 {
     /// <summary>The residence keys with wildcards expanded.</summary>
-    public IReadOnlyList<string> ExpandedKeys { get; } = ResidenceKeys.SelectMany(Laws.ResidenceKeys.Expand).Distinct().ToArray();
+    public IReadOnlyList<string> ExpandedKeys { get; } = ResidenceKeys.Count == 1
+        ? Laws.ResidenceKeys.Expand(ResidenceKeys[0])
+        : ResidenceKeys.SelectMany(Laws.ResidenceKeys.Expand).Distinct().ToArray();
 }
 
 public sealed record PersonalInformation(
@@ -55,7 +65,7 @@ public sealed record PersonalInformation(
 
     public bool Covers(long elements) =>
         AnyIncident || (elements & StandaloneMask) != 0
-        || ((elements & ElementSet.Of([DataElement.Name])) != 0 && (elements & WithNameMask) != 0);
+        || ((elements & ElementSet.NameBit) != 0 && (elements & WithNameMask) != 0);
 }
 
 public sealed record EncryptionSafeHarbor(bool Applies, bool LostIfKeyCompromised, IReadOnlyList<Recipient>? Recipients, string? Citation);
@@ -64,10 +74,17 @@ public sealed record RiskOfHarm(
     bool Exception, IReadOnlyList<Recipient>? Recipients, bool RequiresWrittenDetermination, int? RetainYears,
     bool RequiresLawEnforcementConsultation, string? Citation);
 
-public sealed record DeemedCompliance(EntityFlag EntityFlag, string Citation, string Note);
+public sealed record DeemedCompliance(EntityFlag EntityFlag, string Citation, string Note)
+{
+    internal string Text { get; } = $"{Note} ({Citation})";
+}
 
 public sealed record Threshold(int Residents, Comparison Comparison, ThresholdScope Per)
 {
+    /// <summary>The plain-language condition, made once: "Required only when more than 500 residents are affected."</summary>
+    internal string Text { get; } =
+        $"Required only when {Comparison switch { Comparison.MoreThan => "more than", Comparison.AtLeast => "at least", Comparison.LessThan => "fewer than", _ => "at most" }} {Residents} residents are affected{(Per == ThresholdScope.ResidenceKey ? " in one jurisdiction" : "")}.";
+
     public bool IsMet(long count) => Comparison switch
     {
         Comparison.MoreThan => count > Residents,
@@ -79,7 +96,16 @@ public sealed record Threshold(int Residents, Comparison Comparison, ThresholdSc
 
 public sealed record Deadline(DeadlineKind Kind, int? Amount, DeadlineUnit? Unit, ClockStart? From, BusinessCalendar Calendar, string? Note);
 
-public sealed record DelayRule(DelayEffect Effect, int? Amount, DeadlineUnit? Unit, int? OralLimitDays, bool RequiresWritten, string? Citation);
+public sealed record DelayRule(DelayEffect Effect, int? Amount, DeadlineUnit? Unit, int? OralLimitDays, bool RequiresWritten, string? Citation)
+{
+    /// <summary>What the delay does to the deadline, in words, made once.</summary>
+    internal string Text { get; } = Effect switch
+    {
+        DelayEffect.FreshWindow => $"After a law-enforcement delay, notice is due within {Amount} {Unit switch { DeadlineUnit.Hours => "hours", DeadlineUnit.BusinessDays => "business days", _ => "days" }} of its end" + (Citation is null ? "." : $" ({Citation})."),
+        DelayEffect.Pause => "The deadline is paused while a law-enforcement delay runs" + (Citation is null ? "." : $" ({Citation})."),
+        _ => "A law-enforcement delay does not move this deadline.",
+    };
+}
 
 public sealed record ObligationRule(
     string Id,
@@ -92,7 +118,11 @@ public sealed record ObligationRule(
     Deadline Deadline,
     DelayRule? LawEnforcementDelay,
     string Citation,
-    string? Notes);
+    string? Notes)
+{
+    /// <summary>The exemption note when the threshold is not met, made once.</summary>
+    internal string? BelowThresholdText { get; } = Threshold is null ? null : Authority is null ? Threshold.Text : $"{Authority}: {Threshold.Text}";
+}
 
 public sealed record SubstituteNotice(long? CostExceeds, long? AffectedExceed, bool InsufficientContactInfo, IReadOnlyList<string> Methods, string? Citation);
 
@@ -104,5 +134,7 @@ public sealed record LetterContent(
 
 internal static class ElementSet
 {
+    public const long NameBit = 1L << (int)DataElement.Name;
+
     public static long Of(IEnumerable<DataElement> elements) => elements.Aggregate(0L, (mask, e) => mask | (1L << (int)e));
 }

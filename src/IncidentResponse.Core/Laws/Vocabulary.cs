@@ -148,23 +148,26 @@ public static class ResidenceKeys
         "US-WV", "US-WI", "US-WY", "US-PR", "US-GU", "US-VI",
     ];
 
+    /// <summary>Other US territories that some federal rules count (no state statute is modelled for them).</summary>
+    private static readonly string[] OtherUsTerritories = ["US-AS", "US-MP", "US-UM"];
+
     public static readonly IReadOnlyList<string> EuropeanUnion =
     [
         "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
         "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
     ];
 
-    /// <summary>Other US territories that some federal rules count (no state statute is modelled for them).</summary>
-    private static readonly string[] OtherUsTerritories = ["US-AS", "US-MP", "US-UM"];
 
     public static bool IsValid(string key) =>
         UnitedStates.Contains(key) || OtherUsTerritories.Contains(key)
         || (key.Length == 2 && char.IsAsciiLetterUpper(key[0]) && char.IsAsciiLetterUpper(key[1]) && key != "US");
 
-    /// <summary>Expands the wildcards a rule file may use: "US-*" and "EU-*".</summary>
-    public static IEnumerable<string> Expand(string pattern) => pattern switch
+    private static readonly string[] AllUnitedStates = [.. UnitedStates, .. OtherUsTerritories];
+
+    /// <summary>Expands the wildcards a rule file may use: "US-*" and "EU-*" (one shared list each).</summary>
+    public static IReadOnlyList<string> Expand(string pattern) => pattern switch
     {
-        "US-*" => UnitedStates.Concat(OtherUsTerritories),
+        "US-*" => AllUnitedStates,
         "EU-*" => EuropeanUnion,
         _ => [pattern],
     };
