@@ -6,5 +6,6 @@ var root = new RootCommand("ir: incident response and breach notification from t
     AssessCommand.Create(),
     LawsCommand.Create(),
     MigrateCommand.Create(),
+    PlaybooksCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -27,6 +27,8 @@ public enum Permission
     ManageUsers,
     RunAssessments,
     ReadLaws,
+    WorkOnTasks,
+    ManagePlaybooks,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -49,6 +51,8 @@ public static class Permissions
         [Permission.ReadAudit] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
         [Permission.VerifyAudit] = [Role.Administrator, Role.Legal],
         [Permission.ManageUsers] = [Role.Administrator],
+        [Permission.WorkOnTasks] = Responders,
+        [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];

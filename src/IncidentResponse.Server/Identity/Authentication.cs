@@ -106,4 +106,7 @@ public sealed class CurrentActor(IHttpContextAccessor accessor)
         .OfType<Role>().ToArray() ?? [];
 
     public bool Has(Permission permission) => Permissions.Allows(Roles, permission);
+
+    /// <summary>Background work acts for the organisation, not for a person: it sees every incident.</summary>
+    public bool IsSystem => accessor.HttpContext is null;
 }

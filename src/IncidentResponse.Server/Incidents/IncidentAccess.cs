@@ -10,7 +10,7 @@ public static class IncidentAccess
 {
     public static IQueryable<Incident> VisibleTo(this IQueryable<Incident> incidents, CurrentActor actor)
     {
-        if (actor.Roles.Contains(Role.Administrator))
+        if (actor.IsSystem || actor.Roles.Contains(Role.Administrator))
         {
             return incidents;
         }

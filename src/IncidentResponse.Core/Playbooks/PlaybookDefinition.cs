@@ -1,0 +1,99 @@
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks.Conditions;
+
+namespace IncidentResponse.Core.Playbooks;
+
+public enum Team
+{
+    Legal,
+    It,
+    Risk,
+    Communications,
+    CustomerService,
+    Executive,
+}
+
+public enum Phase
+{
+    Detection,
+    Containment,
+    Eradication,
+    Recovery,
+    Notification,
+    PostIncident,
+}
+
+public enum StepKind
+{
+    Task,
+    Decision,
+    Approval,
+    Milestone,
+    Assessment,
+    LawEnforcement,
+    Wait,
+    Notify,
+    GenerateLetters,
+}
+
+public enum DueAnchor
+{
+    Milestone,
+    Step,
+    LegalClock,
+}
+
+/// <summary>A versioned playbook, as loaded from workflows/playbooks (docs/playbooks.md).</summary>
+public sealed record PlaybookDefinition(
+    string Id,
+    string Title,
+    int Version,
+    IReadOnlyList<IncidentKind> AppliesTo,
+    string Summary,
+    IReadOnlyList<PlaybookReference> References,
+    IReadOnlyList<StepDefinition> Steps,
+    string ContentHash)
+{
+    private readonly Dictionary<string, StepDefinition> byId = Steps.GroupBy(s => s.Id).ToDictionary(g => g.Key, g => g.First());
+
+    public StepDefinition Step(string id) => byId[id];
+
+    public bool HasStep(string id) => byId.ContainsKey(id);
+}
+
+public sealed record PlaybookReference(string Id, string Title, string? Url);
+
+public sealed record StepDefinition(
+    string Id,
+    string Title,
+    string Description,
+    Team Team,
+    string? Role,
+    Phase Phase,
+    StepKind Kind,
+    IReadOnlyList<string> After,
+    Condition? When,
+    DueRule? Due,
+    IReadOnlyList<EscalationRung> Escalation,
+    IReadOnlyList<string> References,
+    bool Automated,
+    IReadOnlyList<DecisionOption> Options,
+    IReadOnlyList<string> Approvers,
+    MilestoneKind? Milestone,
+    WaitFor? Wait,
+    NotifySpec? Notify,
+    IReadOnlyList<string> Agencies,
+    IReadOnlyList<string> LetterRecipients,
+    int Line);
+
+public sealed record DecisionOption(string Id, string Title);
+
+/// <summary>When a step is due: hours or calendar days from an anchor, with a fallback anchor.</summary>
+public sealed record DueRule(DueAnchor From, string Anchor, int? Hours, int? Days, DueRule? Otherwise);
+
+public sealed record EscalationRung(NodaTime.Duration Offset, bool Before, string To);
+
+/// <summary>What a wait step waits for: one of a milestone, an event or a duration.</summary>
+public sealed record WaitFor(MilestoneKind? Milestone, string? Event, NodaTime.Duration? Duration);
+
+public sealed record NotifySpec(IReadOnlyList<string> To, string Message);
