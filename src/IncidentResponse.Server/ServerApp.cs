@@ -6,6 +6,7 @@ using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Playbooks;
 using IncidentResponse.Server.Persistence;
 using NodaTime;
 using Scalar.AspNetCore;
@@ -28,6 +29,10 @@ public static class ServerApp
         builder.Services.AddIncidentAuthentication();
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddSingleton(PlaybookLibrary.Load(builder.Configuration));
+        builder.Services.AddScoped<PlaybookRuns>();
+        builder.Services.AddScoped<AutomatedSteps>();
+        builder.Services.AddScoped<PlaybookSweep>();
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
@@ -50,6 +55,7 @@ public static class ServerApp
         api.MapAuditApi();
         api.MapOrganisationApi();
         api.MapNotificationsApi();
+        api.MapTasksApi();
         return app;
     }
 }

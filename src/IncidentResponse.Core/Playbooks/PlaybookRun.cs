@@ -68,6 +68,9 @@ public sealed record IncidentChanged : RunEvent;
 
 public sealed record StepCancelled(string StepId, string By, string Reason) : RunEvent;
 
+/// <summary>Someone asks the engine to try a failed automated step again.</summary>
+public sealed record StepRetried(string StepId, string By) : RunEvent;
+
 public abstract record RunEffect(string StepId);
 
 /// <summary>A person's work begins: a task appears in the owner's inbox.</summary>
@@ -121,6 +124,12 @@ public static class PlaybookRun
             AutomatedStepFailed e => Known(playbook, steps, e.StepId, s => s.Open
                 ? Update(steps, s with { Status = e.Final ? StepStatus.Failed : s.Status, Attempts = s.Attempts + 1, Note = e.Error })
                 : $"step '{e.StepId}' is {Word(s.Status)}"),
+            StepRetried e => Known(playbook, steps, e.StepId, s => s.Status switch
+            {
+                StepStatus.Failed => Update(steps, s with { Status = StepStatus.Ready, Attempts = 0, Note = $"retried by {e.By}" }),
+                StepStatus.Ready or StepStatus.InProgress => null,
+                _ => $"step '{e.StepId}' is {Word(s.Status)}",
+            }),
             StepCancelled e => Known(playbook, steps, e.StepId, s => s.Resolved
                 ? $"step '{e.StepId}' is {Word(s.Status)} already"
                 : Update(steps, s with { Status = StepStatus.Cancelled, CompletedAt = context.Now, CompletedBy = e.By, Note = e.Reason })),
@@ -290,7 +299,8 @@ public static class PlaybookRun
     private static string? Human(PlaybookDefinition playbook, Dictionary<string, StepState> steps, string stepId, Func<StepState, string?> then) =>
         Known(playbook, steps, stepId, s => s.Status switch
         {
-            StepStatus.Ready or StepStatus.InProgress => then(s),
+            // A failed automated step can be completed by hand once the work is done.
+            StepStatus.Ready or StepStatus.InProgress or StepStatus.Failed => then(s),
             StepStatus.Blocked => $"step '{stepId}' is waiting for {string.Join(", ", playbook.Step(stepId).After.Where(d => !steps[d].Resolved))}",
             _ => $"step '{stepId}' is {Word(s.Status)} already",
         });

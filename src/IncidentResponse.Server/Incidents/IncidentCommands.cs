@@ -40,7 +40,7 @@ public sealed record RecordDecision(
     : ICommand<Outcome<DecisionView>>;
 
 /// <summary>The incident commands: each loads, decides with the core, and commits with its audit event.</summary>
-public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock) :
+public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, Playbooks.PlaybookRuns runs) :
     ICommandHandler<CreateIncident, Outcome<IncidentView>>,
     ICommandHandler<UpdateIncident, Outcome<IncidentView>>,
     ICommandHandler<TransitionIncident, Outcome<IncidentView>>,
@@ -136,9 +136,11 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
 
         var openObligations = await db.IncidentObligations.CountAsync(
             o => o.IncidentId == incident.Id && (o.Status == ObligationStatus.Pending || o.Status == ObligationStatus.InProgress), ct);
-        // Tasks arrive with the playbook engine; until it exists no incident has any.
+        var openTasks = await db.RunSteps.CountAsync(
+            s => db.PlaybookRuns.Any(r => r.Id == s.RunId && r.IncidentId == incident.Id)
+                && (s.Status == Core.Playbooks.StepStatus.Ready || s.Status == Core.Playbooks.StepStatus.InProgress || s.Status == Core.Playbooks.StepStatus.Failed), ct);
         var decision = Lifecycle.Decide(
-            new LifecycleContext(incident.Status, OpenTasks: 0, openObligations),
+            new LifecycleContext(incident.Status, openTasks, openObligations),
             new TransitionRequest(command.To, command.Reason, command.OverrideReason));
         if (!decision.Allowed)
         {
@@ -162,6 +164,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         audit.Record("incident.transitioned", Target, incident.Id.ToString(), new { status = from },
             new { status = incident.Status, command.Reason, command.OverrideReason });
         await audit.CommitAsync(ct);
+        await runs.IncidentChangedAsync(incident.Id, ct);
         return IncidentView.From(incident);
     }
 
@@ -197,6 +200,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         audit.Record("incident.milestone.recorded", Target, incident.Id.ToString(), before,
             new { command.Kind, command.At, command.IsEstimate, command.Note });
         await audit.CommitAsync(ct);
+        await runs.IncidentChangedAsync(incident.Id, ct);
         return IncidentView.From(incident);
     }
 

@@ -30,7 +30,7 @@ public sealed record TimelineEntryRequest(Instant? At, string? Text, string? Cat
 public sealed record DecisionRequest(string? Title, string? Outcome, string? Rationale, bool? Privileged, Instant? DecidedAt);
 
 /// <summary>Services every incident endpoint uses, bundled.</summary>
-public sealed record IncidentServices(IMediator Mediator, IncidentDbContext Db, CurrentActor Actor);
+public sealed record IncidentServices(IMediator Mediator, IncidentDbContext Db, CurrentActor Actor, Playbooks.PlaybookRuns Runs);
 
 public static class IncidentsApi
 {
@@ -74,9 +74,14 @@ public static class IncidentsApi
         var outcome = await s.Mediator.Send(new CreateIncident(
             body.Title!, body.Kind!.Value, body.Severity!.Value, body.Summary, body.IsExercise ?? false,
             body.Restricted ?? false, body.Members ?? [], body.DiscoveredAt), ct);
-        return outcome.Failure is { } f
-            ? f.ToProblem()
-            : TypedResults.Created($"/api/v1/incidents/{outcome.Value!.Id}", outcome.Value);
+        if (outcome.Failure is { } f)
+        {
+            return f.ToProblem();
+        }
+
+        // The playbook for the incident's kind starts with it; a kind no playbook serves starts none.
+        await s.Runs.StartAsync(outcome.Value!.Id, null, ct);
+        return TypedResults.Created($"/api/v1/incidents/{outcome.Value!.Id}", outcome.Value);
     }
 
     private static async Task<Results<Ok<Paged<IncidentListItem>>, ProblemHttpResult>> List(

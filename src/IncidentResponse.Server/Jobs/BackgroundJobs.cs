@@ -16,21 +16,29 @@ public static class BackgroundJobs
 {
     public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, DatabaseSettings settings, IConfiguration configuration)
     {
-        services.AddHangfire(config =>
+        services.AddHangfire((provider, config) =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
             if (settings.Provider == DatabaseProvider.Postgres)
             {
-                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(settings.ConnectionString),
-                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true });
+                // Hangfire gets this node's own plain data source (its SQL reads timestamps as DateTime, not NodaTime),
+                // disposed with the node, so two hosts in one process never share connections.
+                var dataSource = provider.GetRequiredService<HangfireDataSource>().DataSource;
+                config.UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnections(dataSource)),
+                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) });
             }
             else
             {
                 config.UseSQLiteStorage(Path.Combine(settings.DataDirectory!, "jobs.db"));
             }
         });
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton(new HangfireDataSource(Npgsql.NpgsqlDataSource.Create(settings.ConnectionString)));
+        }
+
         if (!string.Equals(configuration["IR_JOBS_SERVER"], "false", StringComparison.OrdinalIgnoreCase))
         {
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
@@ -51,12 +59,26 @@ public static class BackgroundJobs
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<IdempotencyCleanup>("idempotency-cleanup", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
+        recurring.AddOrUpdate<Playbooks.PlaybookSweep>("playbook-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     private sealed class AllowAuthorizedEndpoint : IDashboardAuthorizationFilter
     {
         public bool Authorize(DashboardContext context) => true;
     }
+}
+
+/// <summary>The data source Hangfire's storage uses, owned (and disposed) by the node's container.</summary>
+internal sealed class HangfireDataSource(Npgsql.NpgsqlDataSource dataSource) : IDisposable
+{
+    public Npgsql.NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public void Dispose() => DataSource.Dispose();
+}
+
+internal sealed class DataSourceConnections(Npgsql.NpgsqlDataSource dataSource) : IConnectionFactory
+{
+    public Npgsql.NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
 }
 
 /// <summary>Forgets idempotency keys after a day: a retry later than that is a new request.</summary>

@@ -20,7 +20,7 @@ public sealed record AssessIncident(Guid IncidentId) : ICommand<Outcome<LedgerVi
 public sealed record UpdateObligation(Guid IncidentId, Guid ObligationId, int? ExpectedVersion, ObligationStatus Status, string? Reason, string? Proof)
     : ICommand<Outcome<ObligationView>>;
 
-public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, RuleBook rules) :
+public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, RuleBook rules, Playbooks.PlaybookRuns runs) :
     ICommandHandler<RecordIncidentFacts, Outcome<IncidentFactsView>>,
     ICommandHandler<AssessIncident, Outcome<LedgerView>>,
     ICommandHandler<UpdateObligation, Outcome<ObligationView>>
@@ -81,6 +81,7 @@ public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit,
 
         audit.Record("incident.facts.recorded", Target, incident.Id.ToString(), before, command.Facts);
         await audit.CommitAsync(ct);
+        await runs.IncidentChangedAsync(incident.Id, ct);
         return new IncidentFactsView(command.Facts, stored.Version, stored.UpdatedAt);
     }
 
@@ -164,6 +165,7 @@ public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit,
         audit.Record("incident.assessed", Target, incident.Id.ToString(), null,
             new { result.RulesVersion, added = added.Count, changed = changed.Count, withdrawn = withdrawn.Count, exemptions = result.Exemptions.Count });
         await audit.CommitAsync(ct);
+        await runs.IncidentChangedAsync(incident.Id, ct);
 
         var all = byKey.Values.OrderBy(r => r.DueBy ?? Instant.MaxValue).ThenBy(r => r.Regime).Select(ObligationView.From).ToList();
         return new LedgerView(

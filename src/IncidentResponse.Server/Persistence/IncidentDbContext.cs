@@ -5,6 +5,7 @@ using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Playbooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -32,6 +33,9 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<IncidentFacts> IncidentFacts => Set<IncidentFacts>();
     public DbSet<IncidentObligation> IncidentObligations => Set<IncidentObligation>();
     public DbSet<AssessmentRun> AssessmentRuns => Set<AssessmentRun>();
+    public DbSet<StoredPlaybook> StoredPlaybooks => Set<StoredPlaybook>();
+    public DbSet<PlaybookRunRecord> PlaybookRuns => Set<PlaybookRunRecord>();
+    public DbSet<RunStepRecord> RunSteps => Set<RunStepRecord>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -171,6 +175,36 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(r => new { r.IncidentId, r.At });
             e.Property(r => r.RulesVersion).HasMaxLength(32);
             e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId);
+        });
+        modelBuilder.Entity<StoredPlaybook>(e =>
+        {
+            e.HasKey(p => p.Hash);
+            e.Property(p => p.Hash).HasMaxLength(64);
+            e.Property(p => p.PlaybookId).HasMaxLength(80);
+        });
+        modelBuilder.Entity<PlaybookRunRecord>(e =>
+        {
+            e.Property(r => r.PlaybookId).HasMaxLength(80);
+            e.Property(r => r.DefinitionHash).HasMaxLength(64);
+            e.Property(r => r.Version).IsConcurrencyToken();
+            e.HasIndex(r => new { r.IncidentId, r.PlaybookId }).IsUnique();
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId);
+            e.HasOne<StoredPlaybook>().WithMany().HasForeignKey(r => r.DefinitionHash);
+            e.HasMany(r => r.Steps).WithOne().HasForeignKey(s => s.RunId);
+        });
+        modelBuilder.Entity<RunStepRecord>(e =>
+        {
+            e.HasKey(s => new { s.RunId, s.StepId });
+            e.Property(s => s.StepId).HasMaxLength(80);
+            e.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.Team).HasConversion<string>().HasMaxLength(24);
+            e.Property(s => s.Kind).HasConversion<string>().HasMaxLength(24);
+            e.Property(s => s.Title).HasMaxLength(200);
+            e.Property(s => s.CompletedBy).HasMaxLength(320);
+            e.Property(s => s.Outcome).HasMaxLength(80);
+            e.Property(s => s.Approvals).HasMaxLength(400);
+            e.Property(s => s.Note).HasMaxLength(IncidentLimits.TextLength);
+            e.HasIndex(s => new { s.Status, s.WakeAt });
         });
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {

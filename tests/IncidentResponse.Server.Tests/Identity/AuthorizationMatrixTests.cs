@@ -46,6 +46,16 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("POST", "/api/v1/incidents/{id:guid}/assessment", Permission.RunAssessments),
         ("GET", "/api/v1/incidents/{id:guid}/obligations", Permission.ReadIncidents),
         ("PATCH", "/api/v1/incidents/{id:guid}/obligations/{obligationId:guid}", Permission.RunAssessments),
+        ("GET", "/api/v1/incidents/{id:guid}/runs", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/runs", Permission.ManagePlaybooks),
+        ("GET", "/api/v1/tasks", Permission.ReadIncidents),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/start", Permission.WorkOnTasks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/complete", Permission.WorkOnTasks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/decide", Permission.RecordDecisions),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/approve", Permission.WorkOnTasks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/reject", Permission.WorkOnTasks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/cancel", Permission.ManagePlaybooks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/retry", Permission.ManagePlaybooks),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -93,6 +103,8 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{keyId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{obligationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{code}", "US-CA", StringComparison.Ordinal)
+            .Replace("{runId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
             .Replace("{role}", "legal", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)

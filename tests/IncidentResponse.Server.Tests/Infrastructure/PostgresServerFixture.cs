@@ -16,7 +16,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         database = await PostgresServer.CreateDatabaseAsync();
-        Server = await RunningServer.StartAsync($"--ConnectionStrings:Postgres={database.ConnectionString}");
+        Server = await RunningServer.StartAsync(
+            $"--ConnectionStrings:Postgres={database.ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}", "--IR_JOBS_SERVER=true");
         using var admin = Server.Admin();
         foreach (var role in Enum.GetValues<Role>())
         {
@@ -36,8 +37,44 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     public HttpClient As(Role role) => Server.WithKey(Users[role].Key);
 
+    /// <summary>The shipped library plus the engine's own test playbook (for incidents of kind 'other').</summary>
+    public static string PlaybooksFolder { get; } = CreatePlaybooksFolder();
+
+    private RunningServer? secondNode;
+
+    /// <summary>
+    /// A second server on the same database, as a second node would be. It lives as long as the fixture:
+    /// Hangfire keeps process-wide statics (its log provider) that must not outlive their host mid-run.
+    /// </summary>
+    public async Task<RunningServer> SecondNodeAsync() => secondNode ??= await RunningServer.StartAsync(
+        $"--ConnectionStrings:Postgres={ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}");
+
+    private static string CreatePlaybooksFolder()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "IncidentResponse.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "ir-playbooks-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(directory.FullName, "workflows", "playbooks")))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        File.Copy(Path.Combine(directory.FullName, "tests", "IncidentResponse.Server.Tests", "Playbooks", "engine-test.yaml"), Path.Combine(folder, "engine-test.yaml"));
+        return folder;
+    }
+
     public async Task DisposeAsync()
     {
+        if (secondNode is not null)
+        {
+            await secondNode.DisposeAsync();
+        }
+
         await Server.DisposeAsync();
         await database!.DisposeAsync();
     }

@@ -26,8 +26,12 @@ public sealed class RunningServer : IAsyncDisposable
 
     public static async Task<RunningServer> StartAsync(params string[] settings)
     {
-        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--IR_ADMIN_API_KEY={AdminKey}", "--IR_JOBS_SERVER=false", "--Logging:LogLevel:Default=Warning" };
+        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--IR_ADMIN_API_KEY={AdminKey}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings);
+        if (!settings.Any(s => s.StartsWith("--IR_JOBS_SERVER=", StringComparison.Ordinal)))
+        {
+            args.Add("--IR_JOBS_SERVER=false");
+        }
         var app = ServerApp.Build([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -830,6 +830,175 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("organisations", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DefinitionHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("definition_hash");
+
+                    b.Property<Instant?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<Instant>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_playbook_runs");
+
+                    b.HasIndex("DefinitionHash")
+                        .HasDatabaseName("ix_playbook_runs_definition_hash");
+
+                    b.HasIndex("IncidentId", "PlaybookId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_playbook_runs_incident_id_playbook_id");
+
+                    b.ToTable("playbook_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Approvals")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("approvals");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Automated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("automated");
+
+                    b.Property<Instant?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("completed_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Instant?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<Instant?>("WakeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wake_at");
+
+                    b.HasKey("RunId", "StepId")
+                        .HasName("pk_run_steps");
+
+                    b.HasIndex("Status", "WakeAt")
+                        .HasDatabaseName("ix_run_steps_status_wake_at");
+
+                    b.ToTable("run_steps", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.StoredPlaybook", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<Instant>("LoadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Yaml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("yaml");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_stored_playbooks");
+
+                    b.ToTable("stored_playbooks", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>
                 {
                     b.HasOne("IncidentResponse.Server.Identity.User", null)
@@ -944,6 +1113,33 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasConstraintName("fk_systems_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.StoredPlaybook", null)
+                        .WithMany()
+                        .HasForeignKey("DefinitionHash")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_stored_playbooks_definition_hash");
+
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.PlaybookRunRecord", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_run_steps_playbook_runs_run_id");
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Incidents.Incident", b =>
                 {
                     b.Navigation("Members");
@@ -956,6 +1152,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
             modelBuilder.Entity("IncidentResponse.Server.Organisations.Organisation", b =>
                 {
                     b.Navigation("Systems");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Navigation("Steps");
                 });
 #pragma warning restore 612, 618
         }

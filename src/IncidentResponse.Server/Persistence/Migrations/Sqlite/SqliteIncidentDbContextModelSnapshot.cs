@@ -825,6 +825,175 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("organisations", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DefinitionHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition_hash");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_playbook_runs");
+
+                    b.HasIndex("DefinitionHash")
+                        .HasDatabaseName("ix_playbook_runs_definition_hash");
+
+                    b.HasIndex("IncidentId", "PlaybookId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_playbook_runs_incident_id_playbook_id");
+
+                    b.ToTable("playbook_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Approvals")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approvals");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Automated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("automated");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<long?>("ReadyAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long?>("WakeAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wake_at");
+
+                    b.HasKey("RunId", "StepId")
+                        .HasName("pk_run_steps");
+
+                    b.HasIndex("Status", "WakeAt")
+                        .HasDatabaseName("ix_run_steps_status_wake_at");
+
+                    b.ToTable("run_steps", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.StoredPlaybook", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("LoadedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Yaml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("yaml");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_stored_playbooks");
+
+                    b.ToTable("stored_playbooks", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>
                 {
                     b.HasOne("IncidentResponse.Server.Identity.User", null)
@@ -939,6 +1108,33 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_systems_organisations_organisation_id");
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.StoredPlaybook", null)
+                        .WithMany()
+                        .HasForeignKey("DefinitionHash")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_stored_playbooks_definition_hash");
+
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.PlaybookRunRecord", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_run_steps_playbook_runs_run_id");
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Incidents.Incident", b =>
                 {
                     b.Navigation("Members");
@@ -951,6 +1147,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
             modelBuilder.Entity("IncidentResponse.Server.Organisations.Organisation", b =>
                 {
                     b.Navigation("Systems");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Navigation("Steps");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,53 @@
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Persistence;
+using NodaTime;
+
+namespace IncidentResponse.Server.Playbooks;
+
+/// <summary>A playbook definition as loaded, stored by content hash: a run pins the exact text it started with.</summary>
+public sealed class StoredPlaybook
+{
+    public required string Hash { get; set; }
+    public required string PlaybookId { get; set; }
+    public int Version { get; set; }
+    public required string Yaml { get; set; }
+    public Instant LoadedAt { get; set; }
+}
+
+/// <summary>One playbook running on one incident.</summary>
+public sealed class PlaybookRunRecord : IVersioned
+{
+    public Guid Id { get; set; }
+    public Guid IncidentId { get; set; }
+    public required string PlaybookId { get; set; }
+    public required string DefinitionHash { get; set; }
+    public Instant StartedAt { get; set; }
+    public Instant? FinishedAt { get; set; }
+    public int Version { get; set; }
+    public List<RunStepRecord> Steps { get; set; } = [];
+}
+
+/// <summary>
+/// One step of a run: its state, and the durable wait it stands for. The (run, step) key is unique, so an
+/// event delivered twice, or by two nodes at once, moves a step exactly once.
+/// </summary>
+public sealed class RunStepRecord
+{
+    public Guid RunId { get; set; }
+    public required string StepId { get; set; }
+    public StepStatus Status { get; set; }
+    public Instant? ReadyAt { get; set; }
+    public Instant? CompletedAt { get; set; }
+    public string? CompletedBy { get; set; }
+    public string? Outcome { get; set; }
+    public string? Approvals { get; set; }
+    public int Attempts { get; set; }
+    public string? Note { get; set; }
+    public Guid? AssigneeId { get; set; }
+    /// <summary>When a duration wait wakes the run; the sweep delivers it.</summary>
+    public Instant? WakeAt { get; set; }
+    public Team Team { get; set; }
+    public StepKind Kind { get; set; }
+    public bool Automated { get; set; }
+    public required string Title { get; set; }
+}

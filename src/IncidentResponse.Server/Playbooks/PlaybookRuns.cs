@@ -1,0 +1,222 @@
+using Hangfire;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace IncidentResponse.Server.Playbooks;
+
+/// <summary>
+/// Runs playbooks: starts them, applies events in one transaction each (the run row's version makes two
+/// nodes applying at once conflict, and the loser re-reads and re-decides), records effects and audits.
+/// </summary>
+public sealed class PlaybookRuns(
+    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, CurrentActor actor, IBackgroundJobClient jobs)
+{
+    private const int Attempts = 5;
+
+    public async Task<Outcome<PlaybookRunRecord>> StartAsync(Guid incidentId, string? playbookId, CancellationToken ct)
+    {
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, ct);
+        if (incident is null)
+        {
+            return Failure.NotFound("The incident");
+        }
+
+        var playbook = playbookId is null ? library.For(incident.Kind) : library.ById(playbookId);
+        if (playbook is null)
+        {
+            return playbookId is null
+                ? Failure.Invalid("playbookId", $"No playbook serves '{incident.Kind.ToString().ToLowerInvariant()}' incidents; name one.")
+                : Failure.Invalid("playbookId", $"There is no playbook '{playbookId}'.");
+        }
+
+        if (await db.PlaybookRuns.AnyAsync(r => r.IncidentId == incidentId && r.PlaybookId == playbook.Id, ct))
+        {
+            return Failure.Conflict($"The playbook '{playbook.Id}' already runs on this incident.");
+        }
+
+        var now = clock.GetCurrentInstant();
+        if (!await db.StoredPlaybooks.AnyAsync(p => p.Hash == playbook.ContentHash, ct))
+        {
+            db.StoredPlaybooks.Add(new StoredPlaybook
+            {
+                Hash = playbook.ContentHash, PlaybookId = playbook.Id, Version = playbook.Version,
+                Yaml = library.Playbooks.Single(p => p.Playbook.ContentHash == playbook.ContentHash).Yaml, LoadedAt = now,
+            });
+        }
+
+        var run = new PlaybookRunRecord
+        {
+            Id = Guid.CreateVersion7(), IncidentId = incidentId, PlaybookId = playbook.Id, DefinitionHash = playbook.ContentHash, StartedAt = now,
+        };
+        foreach (var step in playbook.Steps)
+        {
+            run.Steps.Add(new RunStepRecord
+            {
+                RunId = run.Id, StepId = step.Id, Status = StepStatus.Blocked, Team = step.Team, Kind = step.Kind, Title = step.Title, Automated = step.Automated,
+            });
+        }
+
+        db.PlaybookRuns.Add(run);
+        audit.Record("playbook.run.started", "incident", incidentId.ToString(), null,
+            new { runId = run.Id, playbook = playbook.Id, playbook.Version, hash = playbook.ContentHash });
+        await audit.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        var started = await ApplyAsync(run.Id, new RunStarted(), ct);
+        return started.Failure is { } f ? f : started.Value!;
+    }
+
+    /// <summary>Applies one event to a run. A refused event changes nothing and says why.</summary>
+    public async Task<Outcome<PlaybookRunRecord>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyOnceAsync(runId, @event, ct);
+            }
+            catch (DbUpdateException) when (attempt < Attempts)
+            {
+                // Another node moved the run first: read it again and decide again.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>Tells every open run of an incident that something it may wait on changed.</summary>
+    public async Task IncidentChangedAsync(Guid incidentId, CancellationToken ct)
+    {
+        var runs = await db.PlaybookRuns.AsNoTracking().Where(r => r.IncidentId == incidentId && r.FinishedAt == null).Select(r => r.Id).ToListAsync(ct);
+        foreach (var run in runs)
+        {
+            await ApplyAsync(run, new IncidentChanged(), ct);
+        }
+    }
+
+    private async Task<Outcome<PlaybookRunRecord>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    {
+        var run = await db.PlaybookRuns.Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null)
+        {
+            return Failure.NotFound("The playbook run");
+        }
+
+        var playbook = library.ByHash(run.DefinitionHash) ?? await Pinned(run, ct);
+        var states = run.Steps.ToDictionary(s => s.StepId, ToState);
+        var now = clock.GetCurrentInstant();
+        var context = await RunContext.LoadAsync(db, run.IncidentId, now, ct);
+        var transition = PlaybookRun.Apply(playbook, states, @event, context);
+        if (transition.Refusal is { } refusal)
+        {
+            return Failure.Conflict(refusal);
+        }
+
+        if (!transition.Changed)
+        {
+            return run;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var incidentKey = run.IncidentId.ToString();
+        foreach (var row in run.Steps)
+        {
+            var next = transition.Steps[row.StepId];
+            if (next != states[row.StepId])
+            {
+                Write(row, next);
+            }
+        }
+
+        var automated = new List<string>();
+        foreach (var effect in transition.Effects)
+        {
+            switch (effect)
+            {
+                case AutomatedWorkRequested work:
+                    automated.Add(work.StepId);
+                    break;
+                case TimerRequested timer:
+                    run.Steps.Single(s => s.StepId == timer.StepId).WakeAt = timer.At;
+                    break;
+                case MilestoneToRecord milestone:
+                    await RecordMilestone(run.IncidentId, milestone, now, ct);
+                    break;
+                case StepSkippedEffect skipped:
+                    audit.Record("playbook.step.skipped", "incident", incidentKey, null, new { runId, step = skipped.StepId, skipped.Reason });
+                    break;
+                case StepDoneEffect done:
+                    var state = transition.Steps[done.StepId];
+                    audit.Record("playbook.step.done", "incident", incidentKey, null,
+                        new { runId, step = done.StepId, by = state.CompletedBy, outcome = state.Outcome, note = state.Note });
+                    break;
+            }
+        }
+
+        switch (@event)
+        {
+            case ApprovalGiven or ApprovalRejected or StepStarted or StepCancelled or AutomatedStepFailed:
+                audit.Record("playbook.step." + @event.GetType().Name.ToLowerInvariant(), "incident", incidentKey, null, new { runId, @event });
+                break;
+        }
+
+        run.FinishedAt = transition.Finished ? now : null;
+        // Every transition moves the run's version: a concurrent transition of the same run must conflict.
+        db.Entry(run).State = EntityState.Modified;
+        await audit.CommitAsync(ct);
+        await transaction.CommitAsync(ct);
+
+        foreach (var step in automated)
+        {
+            jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, step, CancellationToken.None));
+        }
+
+        return run;
+    }
+
+    private async Task RecordMilestone(Guid incidentId, MilestoneToRecord effect, Instant now, CancellationToken ct)
+    {
+        var incident = await db.Incidents.Include(i => i.Milestones).SingleAsync(i => i.Id == incidentId, ct);
+        if (incident.Milestones.Any(m => m.Kind == effect.Milestone))
+        {
+            return;
+        }
+
+        incident.Milestones.Add(new Milestone { IncidentId = incidentId, Kind = effect.Milestone, At = effect.At, RecordedBy = actor.Id, RecordedAt = now, Note = $"recorded by playbook step {effect.StepId}" });
+        incident.UpdatedAt = now;
+        audit.Record("incident.milestone.recorded", "incident", incidentId.ToString(), null, new { effect.Milestone, effect.At, step = effect.StepId });
+    }
+
+    /// <summary>A run keeps the definition it started with, even after the library moved on.</summary>
+    private async Task<PlaybookDefinition> Pinned(PlaybookRunRecord run, CancellationToken ct)
+    {
+        var stored = await db.StoredPlaybooks.AsNoTracking().SingleAsync(p => p.Hash == run.DefinitionHash, ct);
+        return library.Loader.Load(stored.PlaybookId + ".yaml", stored.Yaml).Playbook
+            ?? throw new InvalidOperationException($"The pinned definition {run.DefinitionHash} no longer loads.");
+    }
+
+    internal static StepState ToState(RunStepRecord r) => new(
+        r.StepId, r.Status, r.ReadyAt, r.CompletedAt, r.Outcome,
+        r.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Attempts, r.Note, r.CompletedBy);
+
+    private static void Write(RunStepRecord row, StepState state)
+    {
+        row.Status = state.Status;
+        row.ReadyAt = state.ReadyAt;
+        row.CompletedAt = state.CompletedAt;
+        row.CompletedBy = state.CompletedBy;
+        row.Outcome = state.Outcome;
+        row.Approvals = state.Approvals is null ? null : string.Join(',', state.Approvals);
+        row.Attempts = state.Attempts;
+        row.Note = state.Note;
+        if (state.Resolved)
+        {
+            row.WakeAt = null;
+        }
+    }
+}

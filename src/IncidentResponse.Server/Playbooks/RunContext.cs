@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using IncidentResponse.Core;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Laws;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Core.Playbooks.Conditions;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Notifications;
+using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace IncidentResponse.Server.Playbooks;
+
+/// <summary>The incident as a run sees it when an event is applied: the paths conditions read, milestones, wait events.</summary>
+public sealed class RunContext : IRunContext, IConditionScope
+{
+    private readonly Incident incident;
+    private readonly Organisation organisation;
+    private readonly JsonObject facts;
+    private readonly IReadOnlyList<IncidentObligation> obligations;
+
+    private RunContext(Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations)
+    {
+        Now = now;
+        this.incident = incident;
+        this.organisation = organisation;
+        this.facts = facts;
+        this.obligations = obligations;
+    }
+
+    public Instant Now { get; }
+
+    public IConditionScope Scope => this;
+
+    public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant now, CancellationToken ct)
+    {
+        var incident = await db.Incidents.Include(i => i.Milestones).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
+        var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
+        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incidentId, ct);
+        var obligations = await db.IncidentObligations.AsNoTracking()
+            .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
+        var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
+        return new RunContext(now, incident, organisation, facts, obligations);
+    }
+
+    public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);
+
+    public bool EventHolds(string waitEvent) => waitEvent switch
+    {
+        "lawEnforcementDelay.ended" => (facts["lawEnforcementDelays"] as JsonArray ?? []).All(d =>
+            d?["endsAt"] is JsonValue end && end.TryGetValue<string>(out var text)
+            && NodaTime.Text.InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && parsed.Value <= Now),
+        // Letters and the individuals import arrive with the letters module; until then these events never hold.
+        _ => false,
+    };
+
+    public ConditionValue Resolve(ConditionPath path) => (path.Root, path.Name) switch
+    {
+        ("incident", "kind") => ConditionValue.Of(incident.Kind.ToString().ToCamelCase()),
+        ("incident", "severity") => ConditionValue.Of(incident.Severity.ToString().ToCamelCase()),
+        ("incident", "isExercise") => ConditionValue.Of(incident.IsExercise),
+        ("facts", "dataElements") => ConditionValue.Of((facts["dataElements"] as JsonArray ?? []).Select(e => e!.GetValue<string>()).ToList()),
+        ("facts", "residentsTotal") => ConditionValue.Of((facts["affectedResidents"] as JsonObject ?? []).Sum(r => r.Value!.GetValue<decimal>())),
+        ("facts", "encrypted") => facts["encryption"]?["encrypted"] is JsonValue v ? ConditionValue.Of(v.GetValue<bool>()) : ConditionValue.Null,
+        ("facts", "jurisdictions") => ConditionValue.Of((facts["affectedResidents"] as JsonObject ?? []).Select(r => r.Key).ToList()),
+        ("entity", var flag) => ConditionValue.Of(EntityFlag(flag)),
+        ("milestones", var name) => ConditionValue.Of(Enum.GetValues<MilestoneKind>().Any(k => k.ToString().ToCamelCase() == name && HasMilestone(k))),
+        ("obligations", "count") => ConditionValue.Of(obligations.Count),
+        ("obligations", var recipient) => ConditionValue.Of(obligations.Any(o => o.Recipient.ToString().ToCamelCase() == recipient)),
+        ("clocks", var clock) => ConditionValue.Of(obligations.Any(o => Clock(o, clock))),
+        _ => ConditionValue.Null,
+    };
+
+    private bool EntityFlag(string flag) => flag switch
+    {
+        "dataOwner" => facts["dataOwner"] is not JsonValue owner || owner.GetValue<bool>(),
+        "hipaaCoveredEntity" => organisation.HipaaCoveredEntity,
+        "hipaaBusinessAssociate" => organisation.HipaaBusinessAssociate,
+        "secRegistrant" => organisation.SecRegistrant,
+        "nydfsCoveredEntity" => organisation.NydfsCoveredEntity,
+        "glbaFinancialInstitution" => organisation.GlbaFinancialInstitution,
+        "phrVendor" => organisation.PhrVendor,
+        "establishedInEu" => organisation.EstablishedInEu,
+        _ => false,
+    };
+
+    /// <summary>Which obligations stand behind each legal clock (docs/playbooks.md "Legal clocks").</summary>
+    public static bool Clock(IncidentObligation o, string clock) => clock switch
+    {
+        "earliestIndividualNotice" => o.Recipient == Recipient.Individuals,
+        "earliestRegulatorNotice" => o.Recipient == Recipient.Regulator,
+        "secForm8K" => o.Regime == "SEC",
+        "gdprSupervisoryAuthority" => o.Regime == "GDPR" && o.Recipient == Recipient.Regulator,
+        "nydfsSuperintendent" => o.Regime == "NYDFS",
+        "hhsNotice" => o.Regime == "HIPAA" && o.Recipient == Recipient.Regulator,
+        _ => false,
+    };
+}

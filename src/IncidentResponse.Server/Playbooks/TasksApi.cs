@@ -1,0 +1,224 @@
+using Hangfire;
+using IncidentResponse.Core;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace IncidentResponse.Server.Playbooks;
+
+public sealed record TaskView(
+    Guid RunId, Guid IncidentId, string IncidentReference, string PlaybookId, string StepId, string Title, Team Team, Phase Phase,
+    StepKind Kind, StepStatus Status, Instant? ReadyAt, Instant? CompletedAt, string? CompletedBy, string? Outcome,
+    IReadOnlyList<string> Approvals, IReadOnlyList<DecisionOption> Options, IReadOnlyList<string> Approvers, bool Automated,
+    int Attempts, string? Note, string Description);
+
+public sealed record RunView(Guid Id, Guid IncidentId, string PlaybookId, int PlaybookVersion, string DefinitionHash, Instant StartedAt, Instant? FinishedAt, IReadOnlyList<TaskView> Steps);
+
+public sealed record StartRunRequest(string? PlaybookId);
+
+public sealed record StepActionRequest(string? Note, string? Option, string? Rationale, string? Comment, Instant? At);
+
+/// <summary>Playbook runs on incidents, and the task inbox across them.</summary>
+public static class TasksApi
+{
+    private static readonly Dictionary<Team, TeamLeadRole> LeadOf = new()
+    {
+        [Team.Legal] = TeamLeadRole.Legal, [Team.It] = TeamLeadRole.It, [Team.Risk] = TeamLeadRole.Risk,
+        [Team.Communications] = TeamLeadRole.Communications, [Team.CustomerService] = TeamLeadRole.CustomerService,
+        [Team.Executive] = TeamLeadRole.IncidentCommander,
+    };
+
+    public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/incidents/{id:guid}/runs").WithTags("Playbooks");
+        runs.MapGet("/", ListRuns).RequirePermission(Permission.ReadIncidents);
+        runs.MapPost("/", StartRun).RequirePermission(Permission.ManagePlaybooks);
+
+        api.MapGet("/tasks", Inbox).WithTags("Playbooks").RequirePermission(Permission.ReadIncidents);
+        var step = api.MapGroup("/runs/{runId:guid}/steps/{stepId}").WithTags("Playbooks");
+        step.MapPost("/start", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, _ => new StepStarted(stepId, s.Actor.Name), ct)).RequirePermission(Permission.WorkOnTasks);
+        step.MapPost("/complete", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, _ => new StepCompleted(stepId, s.Actor.Name, body?.Note, body?.At), ct)).RequirePermission(Permission.WorkOnTasks);
+        step.MapPost("/decide", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, _ => (object?)(Require.Text("option", body?.Option, 80) ?? Require.Text("rationale", body!.Rationale, IncidentLimits.TextLength))
+                ?? new DecisionTaken(stepId, body!.Option!, s.Actor.Name, body.Rationale!), ct)).RequirePermission(Permission.RecordDecisions);
+        step.MapPost("/approve", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, definition => ApproverRole(definition, s.Actor) is { } role
+                ? new ApprovalGiven(stepId, role, s.Actor.Name)
+                : Failure.Conflict($"None of your roles approves '{stepId}' ({string.Join(", ", definition.Approvers)})."), ct)).RequirePermission(Permission.WorkOnTasks);
+        step.MapPost("/reject", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, definition => (object?)Require.Text("comment", body?.Comment, IncidentLimits.TextLength)
+                ?? (ApproverRole(definition, s.Actor) is { } role
+                    ? new ApprovalRejected(stepId, role, s.Actor.Name, body!.Comment!)
+                    : Failure.Conflict($"None of your roles approves '{stepId}' ({string.Join(", ", definition.Approvers)}).")), ct))
+            .RequirePermission(Permission.WorkOnTasks);
+        step.MapPost("/cancel", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
+            Act(runId, stepId, s, _ => (object?)Require.Text("comment", body?.Comment, IncidentLimits.ReasonLength)
+                ?? new StepCancelled(stepId, s.Actor.Name, body!.Comment!), ct)).RequirePermission(Permission.ManagePlaybooks);
+        step.MapPost("/retry", RetryAutomated).RequirePermission(Permission.ManagePlaybooks);
+        return api;
+    }
+
+    /// <summary>Services every task endpoint uses, bundled.</summary>
+    public sealed record TaskServices(IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, Hangfire.IBackgroundJobClient Jobs);
+
+    private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
+        Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
+    {
+        var run = await s.Db.PlaybookRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || !await s.Db.IsVisibleAsync(s.Actor, run.IncidentId, ct))
+        {
+            return Failure.NotFound("The playbook run").ToProblem();
+        }
+
+        var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId);
+        if (definition is null || !definition.HasStep(stepId))
+        {
+            return Failure.NotFound($"The step '{stepId}'").ToProblem();
+        }
+
+        var @event = toEvent(definition.Step(stepId));
+        if (@event is Failure failure)
+        {
+            return failure.ToProblem();
+        }
+
+        var outcome = await s.Runs.ApplyAsync(runId, (RunEvent)@event, ct);
+        if (outcome.Failure is { } refused)
+        {
+            return refused.ToProblem();
+        }
+
+        return TypedResults.Ok(await View(s, runId, ct));
+    }
+
+    private static async Task<Results<Ok<RunView>, ProblemHttpResult>> RetryAutomated(Guid runId, string stepId, [AsParameters] TaskServices s, CancellationToken ct)
+    {
+        var row = await s.Db.RunSteps.AsNoTracking().SingleOrDefaultAsync(r => r.RunId == runId && r.StepId == stepId, ct);
+        var run = row is null ? null : await s.Db.PlaybookRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
+        if (row is null || !await s.Db.IsVisibleAsync(s.Actor, run!.IncidentId, ct))
+        {
+            return Failure.NotFound("The step").ToProblem();
+        }
+
+        if (!row.Automated || row.Status is not (StepStatus.Failed or StepStatus.Ready or StepStatus.InProgress))
+        {
+            return Failure.Conflict($"Only an open automated step can be retried; '{stepId}' is {row.Status.ToString().ToCamelCase()}.").ToProblem();
+        }
+
+        await s.Runs.ApplyAsync(runId, new StepRetried(stepId, s.Actor.Name), ct);
+        s.Jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, stepId, CancellationToken.None));
+        return TypedResults.Ok(await View(s, runId, ct));
+    }
+
+    private static async Task<Results<Ok<RunView[]>, ProblemHttpResult>> ListRuns(Guid id, [AsParameters] TaskServices s, CancellationToken ct)
+    {
+        if (!await s.Db.IsVisibleAsync(s.Actor, id, ct))
+        {
+            return Failure.NotFound("The incident").ToProblem();
+        }
+
+        var runs = await s.Db.PlaybookRuns.AsNoTracking().Where(r => r.IncidentId == id).OrderBy(r => r.StartedAt).Select(r => r.Id).ToListAsync(ct);
+        var views = new List<RunView>();
+        foreach (var run in runs)
+        {
+            views.Add(await View(s, run, ct));
+        }
+
+        return TypedResults.Ok(views.ToArray());
+    }
+
+    private static async Task<Results<Created<RunView>, ProblemHttpResult>> StartRun(Guid id, StartRunRequest? body, [AsParameters] TaskServices s, CancellationToken ct)
+    {
+        if (!await s.Db.IsVisibleAsync(s.Actor, id, ct))
+        {
+            return Failure.NotFound("The incident").ToProblem();
+        }
+
+        var outcome = await s.Runs.StartAsync(id, body?.PlaybookId, ct);
+        return outcome.Failure is { } f
+            ? f.ToProblem()
+            : TypedResults.Created($"/api/v1/incidents/{id}/runs", await View(s, outcome.Value!.Id, ct));
+    }
+
+    /// <summary>The inbox: open steps across visible incidents, mine (assigned, or my team's as its lead), by team or incident.</summary>
+    private static async Task<Results<Ok<TaskView[]>, ProblemHttpResult>> Inbox(
+        [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, CancellationToken ct)
+    {
+        Team? teamFilter = null;
+        if (team is not null)
+        {
+            var parsed = Require.Word<Team>("team", team, FailureKind.BadRequest);
+            if (parsed.Failure is { } f)
+            {
+                return f.ToProblem();
+            }
+
+            teamFilter = parsed.Value;
+        }
+
+        var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
+        var query =
+            from step in s.Db.RunSteps.AsNoTracking()
+            join run in s.Db.PlaybookRuns.AsNoTracking() on step.RunId equals run.Id
+            join i in visible on run.IncidentId equals i.Id
+            select new { step, run, i.Reference };
+        if (all != true)
+        {
+            query = query.Where(x => x.step.Status == StepStatus.Ready || x.step.Status == StepStatus.InProgress || x.step.Status == StepStatus.Failed);
+        }
+
+        if (incident is { } incidentId)
+        {
+            query = query.Where(x => x.run.IncidentId == incidentId);
+        }
+
+        if (teamFilter is { } t)
+        {
+            query = query.Where(x => x.step.Team == t);
+        }
+
+        var rows = await query.OrderBy(x => x.step.ReadyAt).Take(500).ToListAsync(ct);
+        if (mine == true)
+        {
+            var me = s.Actor.Id;
+            var incidents = rows.Select(r => r.run.IncidentId).Distinct().ToList();
+            var leads = await s.Db.TeamLeads.AsNoTracking().Where(l => incidents.Contains(l.IncidentId) && l.UserId == me).ToListAsync(ct);
+            rows = rows.Where(r => r.step.AssigneeId == me
+                || (r.step.AssigneeId is null && leads.Any(l => l.IncidentId == r.run.IncidentId && l.Role == LeadOf[r.step.Team]))).ToList();
+        }
+
+        return TypedResults.Ok(rows.Select(r => ToTask(s.Library, r.run, r.step, r.Reference)).ToArray());
+    }
+
+    private static async Task<RunView> View(TaskServices s, Guid runId, CancellationToken ct)
+    {
+        var run = await s.Db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleAsync(r => r.Id == runId, ct);
+        var reference = await s.Db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.Reference).SingleAsync(ct);
+        var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId)!;
+        var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
+            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(s.Library, run, x, reference)).ToList());
+    }
+
+    private static TaskView ToTask(PlaybookLibrary library, PlaybookRunRecord run, RunStepRecord step, string reference)
+    {
+        var definition = (library.ByHash(run.DefinitionHash) ?? library.ById(run.PlaybookId))?.Step(step.StepId);
+        return new TaskView(run.Id, run.IncidentId, reference, run.PlaybookId, step.StepId, step.Title, step.Team, definition?.Phase ?? Phase.Detection,
+            step.Kind, step.Status, step.ReadyAt, step.CompletedAt, step.CompletedBy, step.Outcome,
+            step.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [], definition?.Options ?? [], definition?.Approvers ?? [],
+            step.Automated, step.Attempts, step.Note, definition?.Description ?? "");
+    }
+
+    /// <summary>The approver role the actor holds for this step, in the playbook's words (legal, incidentCommander, ...).</summary>
+    private static string? ApproverRole(StepDefinition step, CurrentActor actor) =>
+        step.Approvers.FirstOrDefault(a => actor.Roles.Any(r => r.ToString().ToCamelCase() == a) || (a == "incidentCommander" && actor.Roles.Contains(Role.Administrator)));
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Playbooks;
+using IncidentResponse.Server.Tests.Infrastructure;
+
+namespace IncidentResponse.Server.Tests.Playbooks;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
+{
+    private async Task<(IncidentView Incident, RunView Run)> Open(string kind = "other")
+    {
+        using var commander = fixture.As(Role.IncidentCommander);
+        var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Engine run", kind, severity = "high" })).Read<IncidentView>();
+        var runs = await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}/runs")).Read<RunView[]>();
+        return (incident, Assert.Single(runs));
+    }
+
+    private static Task<HttpResponseMessage> Act(HttpClient client, RunView run, string step, string action, object? body = null) =>
+        client.PostJson($"/api/v1/runs/{run.Id}/steps/{step}/{action}", body ?? new { });
+
+    private static StepStatus Status(RunView run, string step) => run.Steps.Single(s => s.StepId == step).Status;
+
+    private async Task<RunView> Until(Guid incident, Func<RunView, bool> condition)
+    {
+        using var commander = fixture.As(Role.IncidentCommander);
+        for (var i = 0; i < 150; i++)
+        {
+            var run = (await (await commander.GetAsync($"/api/v1/incidents/{incident}/runs")).Read<RunView[]>())[0];
+            if (condition(run))
+            {
+                return run;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the run did not reach the expected state within 30 s");
+    }
+
+    [Fact]
+    public async Task Opening_an_incident_starts_the_playbook_for_its_kind_pinned_to_its_hash()
+    {
+        var (_, run) = await Open("ransomware");
+        Assert.Equal("ransomware-exfiltration", run.PlaybookId);
+        Assert.Equal(64, run.DefinitionHash.Length);
+        Assert.Equal(StepStatus.Ready, Status(run, "triage-and-activate"));
+    }
+
+    [Fact]
+    public async Task An_incident_runs_through_a_whole_playbook_with_branches_approvals_waits_and_an_automated_step_that_fails_then_succeeds()
+    {
+        var (incident, run) = await Open();
+        using var it = fixture.As(Role.It);
+        using var legal = fixture.As(Role.Legal);
+        using var commander = fixture.As(Role.IncidentCommander);
+        var url = $"/api/v1/incidents/{incident.Id}";
+
+        // Facts that will not assess: individuals "notified" before the discovery we are about to record.
+        var discovered = incident.Milestones.Single().At;
+        Assert.Equal(HttpStatusCode.OK, (await legal.SendJson(HttpMethod.Put, url + "/facts", new
+        {
+            dataOwner = true, dataElements = new[] { "name", "ssn" }, affectedResidents = new Dictionary<string, int> { ["US-CA"] = 40 },
+            individualsNotifiedAt = discovered.Plus(NodaTime.Duration.FromMinutes(1)),
+        })).StatusCode);
+        await commander.SendJson(HttpMethod.Put, url + "/milestones/discovered", new { at = discovered.Plus(NodaTime.Duration.FromMinutes(2)) });
+
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "complete", new { note = "EDR and SIEM agree" })).StatusCode);
+        var decided = await (await Act(legal, run, "le-decision", "decide", new { option = "contact", rationale = "Known ransomware group" })).Read<RunView>();
+        Assert.Equal(StepStatus.Ready, Status(decided, "le-contact"));
+        await Act(legal, run, "le-contact", "complete", new { note = "FBI Sacramento, case 123" });
+        // Completing the milestone step records the incident's contained milestone.
+        var contained = await Act(it, run, "record-contained", "complete", new { at = discovered.Plus(NodaTime.Duration.FromMinutes(3)) });
+        Assert.True(contained.StatusCode == HttpStatusCode.OK, await contained.Content.ReadAsStringAsync());
+        var read = await (await commander.GetAsync(url)).Read<IncidentView>();
+        Assert.Contains(read.Milestones, m => m.Kind == Core.Incidents.MilestoneKind.Contained);
+
+        // The automated assessment fails on the bad facts, and says why.
+        var failed = await Until(incident.Id, r => r.Steps.Single(s => s.StepId == "notification-assessment").Attempts > 0);
+        Assert.Contains("individuals cannot be notified before discovery", failed.Steps.Single(s => s.StepId == "notification-assessment").Note);
+
+        // Fix the facts and retry: it succeeds, and the approval opens because there is an individual notice.
+        await legal.SendJson(HttpMethod.Put, url + "/facts", new
+        {
+            dataOwner = true, dataElements = new[] { "name", "ssn" }, affectedResidents = new Dictionary<string, int> { ["US-CA"] = 40 },
+        });
+        Assert.Equal(HttpStatusCode.OK, (await Act(commander, run, "notification-assessment", "retry")).StatusCode);
+        var assessed = await Until(incident.Id, r => Status(r, "notification-assessment") == StepStatus.Done);
+        Assert.Equal(StepStatus.Ready, Status(assessed, "approve-letters"));
+        Assert.Equal(StepStatus.Ready, Status(assessed, "wait-eradicated"));
+
+        // Approval by both roles; a rejection in between starts it over.
+        await Act(legal, run, "approve-letters", "approve");
+        Assert.Equal(HttpStatusCode.OK, (await Act(commander, run, "approve-letters", "reject", new { comment = "Wrong dates" })).StatusCode);
+        await Act(legal, run, "approve-letters", "approve");
+        var approved = await (await Act(commander, run, "approve-letters", "approve")).Read<RunView>();
+        Assert.Equal(StepStatus.Done, Status(approved, "approve-letters"));
+
+        // The wait completes when its milestone is recorded on the incident.
+        Assert.Equal(StepStatus.Ready, Status(approved, "wait-eradicated"));
+        await commander.SendJson(HttpMethod.Put, url + "/milestones/breachDetermined", new { at = discovered.Plus(NodaTime.Duration.FromMinutes(4)) });
+        var waited = await Until(incident.Id, r => Status(r, "wait-eradicated") == StepStatus.Done);
+        Assert.Equal(StepStatus.Ready, Status(waited, "review"));
+
+        using var risk = fixture.As(Role.Risk);
+        var inbox = await (await risk.GetAsync($"/api/v1/tasks?incident={incident.Id}&team=risk")).Read<TaskView[]>();
+        Assert.Equal("review", Assert.Single(inbox).StepId);
+        await Act(risk, run, "review", "complete", new { note = "Actions in the risk register" });
+        var finished = await Until(incident.Id, r => r.FinishedAt is not null);
+        Assert.All(finished.Steps, s => Assert.True(s.Status is StepStatus.Done or StepStatus.Skipped));
+
+        var audit = await (await legal.GetAsync(url + "/audit")).Read<AuditEventView[]>();
+        Assert.Contains(audit, e => e.Action == "playbook.step.done" && e.Summary.Contains("\"le-decision\"", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Action == "playbook.step.automatedstepfailed");
+    }
+
+    [Fact]
+    public async Task The_other_branch_skips_the_contact_and_the_run_goes_on()
+    {
+        var (_, run) = await Open();
+        using var it = fixture.As(Role.It);
+        using var legal = fixture.As(Role.Legal);
+        await Act(it, run, "triage", "complete");
+        var decided = await (await Act(legal, run, "le-decision", "decide", new { option = "defer", rationale = "Counsel advises waiting" })).Read<RunView>();
+        Assert.Equal(StepStatus.Skipped, Status(decided, "le-contact"));
+        Assert.Contains("condition false", decided.Steps.Single(s => s.StepId == "le-contact").Note);
+    }
+
+    [Fact]
+    public async Task Bad_actions_are_refused_with_a_reason()
+    {
+        var (_, run) = await Open();
+        using var legal = fixture.As(Role.Legal);
+        using var it = fixture.As(Role.It);
+        var early = await Act(legal, run, "le-decision", "decide", new { option = "contact", rationale = "x" });
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("waiting for triage", (await early.Problem()).GetProperty("detail").GetString());
+        await Act(it, run, "triage", "complete");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Act(legal, run, "le-decision", "decide", new { option = "contact" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Act(legal, run, "le-decision", "decide", new { option = "maybe", rationale = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Act(legal, run, "ghost", "complete")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Act(it, run, "approve-letters", "approve")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplicate_events_delivered_to_two_nodes_at_once_advance_a_step_exactly_once()
+    {
+        var second = await fixture.SecondNodeAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var (incident, run) = await Open();
+            using var first = fixture.As(Role.It);
+            using var other = second.WithKey(fixture.Users[Role.It].Key);
+            var answers = await Task.WhenAll(
+                Act(first, run, "triage", "complete", new { note = "node A" }), Act(other, run, "triage", "complete", new { note = "node B" }),
+                Act(first, run, "triage", "complete", new { note = "node A again" }), Act(other, run, "triage", "complete", new { note = "node B again" }));
+            Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+            Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));
+
+            using var legal = fixture.As(Role.Legal);
+            var audit = await (await legal.GetAsync($"/api/v1/incidents/{incident.Id}/audit")).Read<AuditEventView[]>();
+            Assert.Single(audit, e => e.Action == "playbook.step.done" && e.Summary.Contains("\"triage\"", StringComparison.Ordinal));
+        }
+    }
+}
