@@ -16,10 +16,18 @@ if (args is ["--loop", var count])
 
     Console.WriteLine($"{watch.Elapsed.TotalMicroseconds / n:F1} us and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / n / 1024.0:F1} KB " +
                       $"per assessment ({bench.AssessAll().Obligations.Count} obligations)");
-    return;
+    return 0;
+}
+
+if (args is ["--transitions", var server, ..] rest)
+{
+    var clients = rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 8;
+    var seconds = rest.Length > 3 ? int.Parse(rest[3], CultureInfo.InvariantCulture) : 20;
+    return await IncidentResponse.Benchmarks.TransitionLoad.RunAsync(server, clients, seconds);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
 
 /// <summary>Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'`.</summary>
 public partial class Program;

@@ -44,11 +44,13 @@ public sealed class PlaybookRuns(
         var now = clock.GetCurrentInstant();
         if (!await db.StoredPlaybooks.AnyAsync(p => p.Hash == playbook.ContentHash, ct))
         {
-            db.StoredPlaybooks.Add(new StoredPlaybook
-            {
-                Hash = playbook.ContentHash, PlaybookId = playbook.Id, Version = playbook.Version,
-                Yaml = library.Playbooks.Single(p => p.Playbook.ContentHash == playbook.ContentHash).Yaml, LoadedAt = now,
-            });
+            // Two incidents opened at once may both store the definition first: the second insert is a no-op.
+            var yaml = library.Playbooks.Single(p => p.Playbook.ContentHash == playbook.ContentHash).Yaml;
+            // Raw SQL bypasses value converters: SQLite keeps instants as Unix ticks.
+            object loadedAt = db.Provider == DatabaseProvider.Sqlite ? now.ToUnixTimeTicks() : now;
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO stored_playbooks (hash, playbook_id, version, yaml, loaded_at) VALUES ({playbook.ContentHash}, {playbook.Id}, {playbook.Version}, {yaml}, {loadedAt}) ON CONFLICT (hash) DO NOTHING",
+                ct);
         }
 
         var run = new PlaybookRunRecord

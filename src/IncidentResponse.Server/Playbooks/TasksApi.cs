@@ -17,7 +17,7 @@ public sealed record TaskView(
     Guid RunId, Guid IncidentId, string IncidentReference, string PlaybookId, string StepId, string Title, Team Team, Phase Phase,
     StepKind Kind, StepStatus Status, Instant? ReadyAt, Instant? CompletedAt, string? CompletedBy, string? Outcome,
     IReadOnlyList<string> Approvals, IReadOnlyList<DecisionOption> Options, IReadOnlyList<string> Approvers, bool Automated,
-    int Attempts, string? Note, string Description);
+    int Attempts, string? Note, string Description, Instant? DueAt, bool Overdue);
 
 public sealed record RunView(Guid Id, Guid IncidentId, string PlaybookId, int PlaybookVersion, string DefinitionHash, Instant StartedAt, Instant? FinishedAt, IReadOnlyList<TaskView> Steps);
 
@@ -68,7 +68,7 @@ public static class TasksApi
     }
 
     /// <summary>Services every task endpoint uses, bundled.</summary>
-    public sealed record TaskServices(IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, Hangfire.IBackgroundJobClient Jobs);
+    public sealed record TaskServices(IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, IBackgroundJobClient Jobs, IClock Clock);
 
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
         Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
@@ -151,7 +151,7 @@ public static class TasksApi
 
     /// <summary>The inbox: open steps across visible incidents, mine (assigned, or my team's as its lead), by team or incident.</summary>
     private static async Task<Results<Ok<TaskView[]>, ProblemHttpResult>> Inbox(
-        [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, CancellationToken ct)
+        [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, bool? overdue, CancellationToken ct)
     {
         Team? teamFilter = null;
         if (team is not null)
@@ -196,7 +196,20 @@ public static class TasksApi
                 || (r.step.AssigneeId is null && leads.Any(l => l.IncidentId == r.run.IncidentId && l.Role == LeadOf[r.step.Team]))).ToList();
         }
 
-        return TypedResults.Ok(rows.Select(r => ToTask(s.Library, r.run, r.step, r.Reference)).ToArray());
+        var anchors = new Dictionary<Guid, DueAnchors>();
+        foreach (var run in rows.Select(r => r.run).DistinctBy(r => r.Id))
+        {
+            anchors[run.Id] = await AnchorsFor(s.Db, run, ct);
+        }
+
+        var now = s.Clock.GetCurrentInstant();
+        var tasks = rows.Select(r => ToTask(s.Library, r.run, r.step, r.Reference, anchors[r.run.Id], now));
+        if (overdue == true)
+        {
+            tasks = tasks.Where(t => t.Overdue);
+        }
+
+        return TypedResults.Ok(tasks.OrderBy(t => t.DueAt ?? Instant.MaxValue).ToArray());
     }
 
     private static async Task<RunView> View(TaskServices s, Guid runId, CancellationToken ct)
@@ -205,17 +218,36 @@ public static class TasksApi
         var reference = await s.Db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.Reference).SingleAsync(ct);
         var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId)!;
         var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var anchors = await AnchorsFor(s.Db, run, ct);
+        var now = s.Clock.GetCurrentInstant();
         return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
-            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(s.Library, run, x, reference)).ToList());
+            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(s.Library, run, x, reference, anchors, now)).ToList());
     }
 
-    private static TaskView ToTask(PlaybookLibrary library, PlaybookRunRecord run, RunStepRecord step, string reference)
+    /// <summary>What due rules anchor to for one run: the incident's milestones, the run's completed steps, the legal clocks.</summary>
+    private static async Task<DueAnchors> AnchorsFor(IncidentDbContext db, PlaybookRunRecord run, CancellationToken ct)
+    {
+        var milestones = await db.Milestones.AsNoTracking().Where(m => m.IncidentId == run.IncidentId).ToDictionaryAsync(m => m.Kind, m => m.At, ct);
+        var steps = await db.RunSteps.AsNoTracking().Where(x => x.RunId == run.Id && x.CompletedAt != null && x.Status == StepStatus.Done)
+            .ToDictionaryAsync(x => x.StepId, x => x.CompletedAt!.Value, ct);
+        var obligations = await db.IncidentObligations.AsNoTracking()
+            .Where(o => o.IncidentId == run.IncidentId && o.Status != Core.Laws.ObligationStatus.NotRequired && o.DueBy != null).ToListAsync(ct);
+        var clocks = Core.Playbooks.PlaybookLoader.Clocks
+            .Select(clock => (clock, due: obligations.Where(o => RunContext.Clock(o, clock)).Select(o => o.DueBy).Min()))
+            .Where(x => x.due is not null).ToDictionary(x => x.clock, x => x.due!.Value);
+        var zone = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstAsync(ct);
+        return new DueAnchors(milestones, steps, clocks, DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? DateTimeZone.Utc);
+    }
+
+    private static TaskView ToTask(PlaybookLibrary library, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)
     {
         var definition = (library.ByHash(run.DefinitionHash) ?? library.ById(run.PlaybookId))?.Step(step.StepId);
+        var due = StepDue.Compute(definition?.Due, anchors);
+        var open = step.Status is StepStatus.Ready or StepStatus.InProgress or StepStatus.Failed;
         return new TaskView(run.Id, run.IncidentId, reference, run.PlaybookId, step.StepId, step.Title, step.Team, definition?.Phase ?? Phase.Detection,
             step.Kind, step.Status, step.ReadyAt, step.CompletedAt, step.CompletedBy, step.Outcome,
             step.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [], definition?.Options ?? [], definition?.Approvers ?? [],
-            step.Automated, step.Attempts, step.Note, definition?.Description ?? "");
+            step.Automated, step.Attempts, step.Note, definition?.Description ?? "", due, open && due < now);
     }
 
     /// <summary>The approver role the actor holds for this step, in the playbook's words (legal, incidentCommander, ...).</summary>

@@ -22,6 +22,10 @@ public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
     private static Task<HttpResponseMessage> Act(HttpClient client, RunView run, string step, string action, object? body = null) =>
         client.PostJson($"/api/v1/runs/{run.Id}/steps/{step}/{action}", body ?? new { });
 
+    /// <summary>Equal to the microsecond PostgreSQL keeps.</summary>
+    private static void Close(NodaTime.Instant expected, NodaTime.Instant? actual) =>
+        Assert.True(actual is { } a && NodaTime.Duration.Max(a - expected, expected - a) < NodaTime.Duration.FromMilliseconds(1), $"{actual} is not {expected}");
+
     private static StepStatus Status(RunView run, string step) => run.Steps.Single(s => s.StepId == step).Status;
 
     private async Task<RunView> Until(Guid incident, Func<RunView, bool> condition)
@@ -44,10 +48,31 @@ public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Opening_an_incident_starts_the_playbook_for_its_kind_pinned_to_its_hash()
     {
-        var (_, run) = await Open("ransomware");
+        var (incident, run) = await Open("ransomware");
         Assert.Equal("ransomware-exfiltration", run.PlaybookId);
         Assert.Equal(64, run.DefinitionHash.Length);
         Assert.Equal(StepStatus.Ready, Status(run, "triage-and-activate"));
+        // Due two hours after discovery, as the playbook says.
+        var discovered = incident.Milestones.Single().At;
+        Close(discovered.Plus(NodaTime.Duration.FromHours(2)), run.Steps.Single(s => s.StepId == "triage-and-activate").DueAt);
+    }
+
+    [Fact]
+    public async Task The_inbox_shows_overdue_tasks_of_the_team_lead()
+    {
+        using var commander = fixture.As(Role.IncidentCommander);
+        var discovered = NodaTime.SystemClock.Instance.GetCurrentInstant().Minus(NodaTime.Duration.FromDays(1));
+        var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Found late", kind = "ransomware", severity = "high", discoveredAt = discovered })).Read<IncidentView>();
+        await commander.SendJson(HttpMethod.Put, $"/api/v1/incidents/{incident.Id}/team-leads/it", new { userId = fixture.Users[Role.It].Id });
+
+        using var it = fixture.As(Role.It);
+        var overdue = await (await it.GetAsync($"/api/v1/tasks?mine=true&overdue=true&incident={incident.Id}")).Read<TaskView[]>();
+        var triage = Assert.Single(overdue, t => t.StepId == "triage-and-activate");
+        Assert.True(triage.Overdue);
+        Close(discovered.Plus(NodaTime.Duration.FromHours(2)), triage.DueAt);
+        using var legal = fixture.As(Role.Legal);
+        Assert.Empty(await (await legal.GetAsync($"/api/v1/tasks?mine=true&incident={incident.Id}")).Read<TaskView[]>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await it.GetAsync("/api/v1/tasks?team=marketing")).StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using IncidentResponse.Core;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server;
+using IncidentResponse.Server.Playbooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace IncidentResponse.Benchmarks;
+
+/// <summary>
+/// Task transitions per second end to end (HTTP request to committed transaction) against PostgreSQL,
+/// next to pgbench's TPS for a one-row UPDATE on the same server in the same run.
+/// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds]
+/// </summary>
+public static class TransitionLoad
+{
+    private const string Key = "irk_benchmark_administrator_key_000000";
+
+    public static async Task<int> RunAsync(string server, int clients, int seconds)
+    {
+        var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        await Execute(server, $"CREATE DATABASE {database}");
+        var connection = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        try
+        {
+            var pgbench = await PgBench(connection, clients, seconds);
+            var transitions = await Transitions(connection, clients, seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"clients {clients}, {seconds} s each: task transitions {transitions:F1}/s, pgbench one-row UPDATE {pgbench:F1} tps, ratio {transitions / pgbench:F3}"));
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await Execute(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    private static async Task<double> Transitions(string connection, int clients, int seconds)
+    {
+        var app = ServerApp.Build([
+            "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Postgres={connection}", $"--IR_ADMIN_API_KEY={Key}",
+            "--IR_JOBS_SERVER=false", "--Logging:LogLevel:Default=Error",
+        ]);
+        await app.StartAsync();
+        try
+        {
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            using var http = new HttpClient { BaseAddress = address };
+            http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+            var json = WireJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            // The acting user holds every approver role the library names.
+            var admin = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/me", json);
+            await http.PatchAsJsonAsync($"/api/v1/users/{admin.GetProperty("id").GetString()}", new { roles = new[] { "administrator", "incidentCommander", "legal", "it", "risk", "communications", "customerService" } }, json);
+
+            var counted = 0L;
+            var stop = Stopwatch.StartNew();
+            var deadline = TimeSpan.FromSeconds(seconds);
+            async Task Worker()
+            {
+                RunView? run = null;
+                while (stop.Elapsed < deadline)
+                {
+                    if (run is null || Next(run) is not { } step)
+                    {
+                        var created = await http.PostAsJsonAsync("/api/v1/incidents", new { title = "Load", kind = "ransomware", severity = "low" }, json);
+                        var incident = await created.Content.ReadFromJsonAsync<JsonElement>(json);
+                        run = (await http.GetFromJsonAsync<RunView[]>($"/api/v1/incidents/{incident.GetProperty("id").GetString()}/runs", json))![0];
+                        continue;
+                    }
+
+                    var (action, body) = step.Kind switch
+                    {
+                        StepKind.Decision => ("decide", (object)new { option = step.Options[0].Id, rationale = "load" }),
+                        StepKind.Approval => ("approve", new { }),
+                        _ => ("complete", new { note = "load" }),
+                    };
+                    var response = await http.PostAsJsonAsync($"/api/v1/runs/{run.Id}/steps/{step.StepId}/{action}", body, json);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        run = await response.Content.ReadFromJsonAsync<RunView>(json);
+                        Interlocked.Increment(ref counted);
+                    }
+                    else
+                    {
+                        run = null;
+                    }
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
+            return counted / stop.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A step a person can act on now (automated ones and waits move by themselves).</summary>
+    private static TaskView? Next(RunView run) =>
+        run.Steps.FirstOrDefault(s => s.Status is StepStatus.Ready or StepStatus.InProgress && !s.Automated && s.Kind != StepKind.Wait);
+
+    private static async Task<double> PgBench(string connection, int clients, int seconds)
+    {
+        await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
+        var script = Path.GetTempFileName();
+        await File.WriteAllTextAsync(script, "\\set id random(1, 10000)\nUPDATE bench_rows SET v = v + 1 WHERE id = :id;\n");
+        var b = new NpgsqlConnectionStringBuilder(connection);
+        var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pgbench")).First(File.Exists);
+        var start = new ProcessStartInfo(pgbench, ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture),
+            "-f", script, "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, b.Database!])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["PGPASSWORD"] = b.Password;
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        File.Delete(script);
+        var line = output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task Execute(string connection, string sql)
+    {
+        await using var c = new NpgsqlConnection(connection);
+        await c.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, c);
+        await command.ExecuteNonQueryAsync();
+    }
+}
