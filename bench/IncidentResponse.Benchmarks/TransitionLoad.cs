@@ -58,7 +58,12 @@ public static class TransitionLoad
             var json = WireJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
             // The acting user holds every approver role the library names.
             var admin = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/me", json);
-            await http.PatchAsJsonAsync($"/api/v1/users/{admin.GetProperty("id").GetString()}", new { roles = new[] { "administrator", "incidentCommander", "legal", "it", "risk", "communications", "customerService" } }, json);
+            var grant = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/users/{admin.GetProperty("id").GetString()}")
+            {
+                Content = JsonContent.Create(new { roles = new[] { "administrator", "incidentCommander", "legal", "it", "risk", "communications", "customerService" } }, options: json),
+            };
+            grant.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue($"\"{admin.GetProperty("version").GetInt32()}\""));
+            (await http.SendAsync(grant)).EnsureSuccessStatusCode();
 
             var counted = 0L;
             var stop = Stopwatch.StartNew();

@@ -7,6 +7,20 @@ public static class Versioning
 {
     public static string ETag(int version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
+    /// <summary>Reads a required If-Match: writes that replace fields must say which version they replace.</summary>
+    public static Outcome<int> RequireIfMatch(HttpRequest request)
+    {
+        var version = IfMatch(request);
+        if (version.Failure is { } bad)
+        {
+            return bad;
+        }
+
+        return version.Value is { } v
+            ? v
+            : new Failure(FailureKind.PreconditionRequired, "Send If-Match with the resource's ETag so a concurrent change is not overwritten.", "If-Match");
+    }
+
     /// <summary>Reads If-Match: null when absent, a failure when unreadable.</summary>
     public static Outcome<int?> IfMatch(HttpRequest request)
     {

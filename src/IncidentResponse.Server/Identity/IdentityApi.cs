@@ -12,7 +12,7 @@ namespace IncidentResponse.Server.Identity;
 
 public sealed record LoginRequest(string? Email, string? Password);
 
-public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<Role> Roles, bool Disabled);
+public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<Role> Roles, bool Disabled, int Version);
 
 public sealed record CreateUserRequest(string? Email, string? DisplayName, Role[]? Roles, string? Password);
 
@@ -116,9 +116,11 @@ public static class IdentityApi
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateUser(
-        Guid id, UpdateUserRequest? body, IncidentDbContext db, AuditTrail audit, CancellationToken ct)
+        Guid id, UpdateUserRequest? body, IncidentDbContext db, AuditTrail audit, HttpRequest request, CancellationToken ct)
     {
-        var invalid = (body is null ? Failure.Invalid("body", "A JSON body is required.") : null)
+        var version = Versioning.RequireIfMatch(request);
+        var invalid = version.Failure
+            ?? (body is null ? Failure.Invalid("body", "A JSON body is required.") : null)
             ?? Require.OptionalText("displayName", body!.DisplayName, 200)
             ?? (body.Roles is { Length: 0 } ? Failure.Invalid("roles", "'roles' needs at least one role.") : null)
             ?? (body.Password is { Length: < 12 } ? Failure.Invalid("password", "A password has at least 12 characters.") : null);
@@ -131,6 +133,11 @@ public static class IdentityApi
         if (user is null)
         {
             return Failure.NotFound("The user").ToProblem();
+        }
+
+        if (user.Version != version.Value)
+        {
+            return Failure.Stale(user.Version).ToProblem();
         }
 
         var before = new { user.DisplayName, user.Roles, user.Disabled };
@@ -204,5 +211,5 @@ public static class IdentityApi
         return TypedResults.NoContent();
     }
 
-    private static UserView ToView(User u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled);
+    private static UserView ToView(User u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.Disabled, u.Version);
 }

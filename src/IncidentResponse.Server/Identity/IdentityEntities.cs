@@ -1,9 +1,10 @@
 using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Persistence;
 using NodaTime;
 
 namespace IncidentResponse.Server.Identity;
 
-public sealed class User
+public sealed class User : IVersioned
 {
     public Guid Id { get; set; }
     public required string Email { get; set; }
@@ -12,6 +13,7 @@ public sealed class User
     public string? PasswordHash { get; set; }
     public bool Disabled { get; set; }
     public Instant CreatedAt { get; set; }
+    public int Version { get; set; }
 }
 
 public sealed class ApiKey

@@ -153,16 +153,10 @@ public static class IncidentsApi
     private static async Task<Results<Ok<IncidentView>, ProblemHttpResult>> Update(
         Guid id, UpdateIncidentRequest? body, [AsParameters] IncidentServices s, HttpRequest request, CancellationToken ct)
     {
-        var version = Versioning.IfMatch(request);
+        var version = Versioning.RequireIfMatch(request);
         if (version.Failure is { } bad)
         {
             return bad.ToProblem();
-        }
-
-        if (version.Value is null)
-        {
-            return new Failure(FailureKind.PreconditionRequired,
-                "Send If-Match with the incident's ETag so a concurrent change is not overwritten.", "If-Match").ToProblem();
         }
 
         if (body is null)
@@ -178,7 +172,7 @@ public static class IncidentsApi
         }
 
         return Respond(await s.Mediator.Send(
-            new UpdateIncident(id, version.Value.Value, body.Title, body.Summary, body.Kind, body.Severity), ct), request.HttpContext);
+            new UpdateIncident(id, version.Value, body.Title, body.Summary, body.Kind, body.Severity), ct), request.HttpContext);
     }
 
     private static async Task<Results<Ok<IncidentView>, ProblemHttpResult>> Transition(

@@ -14,7 +14,7 @@ public sealed record SystemView(Guid Id, string Name, SystemCategory Category, I
 public sealed record OrganisationView(
     Guid Id, string Name, string TimeZone, string Headquarters, bool HipaaCoveredEntity, bool HipaaBusinessAssociate,
     bool SecRegistrant, bool NydfsCoveredEntity, bool GlbaFinancialInstitution, bool PhrVendor, bool EstablishedInEu,
-    IReadOnlyList<SystemView> Systems);
+    IReadOnlyList<SystemView> Systems, int Version);
 
 public sealed record OrganisationRequest(
     string? Name, string? TimeZone, string? Headquarters, bool? HipaaCoveredEntity, bool? HipaaBusinessAssociate,
@@ -37,8 +37,14 @@ public static class OrganisationApi
     }
 
     private static async Task<Results<Ok<OrganisationView>, ProblemHttpResult>> Update(
-        OrganisationRequest? body, IncidentDbContext db, AuditTrail audit, CancellationToken ct)
+        OrganisationRequest? body, IncidentDbContext db, AuditTrail audit, HttpRequest request, CancellationToken ct)
     {
+        var version = Versioning.RequireIfMatch(request);
+        if (version.Failure is { } bad)
+        {
+            return bad.ToProblem();
+        }
+
         if (body is null)
         {
             return Failure.Invalid("body", "A JSON body is required.").ToProblem();
@@ -61,6 +67,11 @@ public static class OrganisationApi
             return Failure.NotFound("The organisation").ToProblem();
         }
 
+        if (o.Version != version.Value)
+        {
+            return Failure.Stale(o.Version).ToProblem();
+        }
+
         var before = ToView(o) with { Systems = [] };
         o.Name = body.Name?.Trim() ?? o.Name;
         o.TimeZone = body.TimeZone ?? o.TimeZone;
@@ -80,5 +91,6 @@ public static class OrganisationApi
     private static OrganisationView ToView(Organisation o) => new(
         o.Id, o.Name, o.TimeZone, o.Headquarters, o.HipaaCoveredEntity, o.HipaaBusinessAssociate, o.SecRegistrant,
         o.NydfsCoveredEntity, o.GlbaFinancialInstitution, o.PhrVendor, o.EstablishedInEu,
-        o.Systems.OrderBy(s => s.Name).Select(s => new SystemView(s.Id, s.Name, s.Category, s.DataElements, s.Vendor, s.Residency)).ToArray());
+        o.Systems.OrderBy(s => s.Name).Select(s => new SystemView(s.Id, s.Name, s.Category, s.DataElements, s.Vendor, s.Residency)).ToArray(),
+        o.Version);
 }

@@ -1,7 +1,9 @@
+using IncidentResponse.Server.Persistence;
+
 namespace IncidentResponse.Server.Organisations;
 
 /// <summary>The organisation profile the law engine needs: who we are and where.</summary>
-public sealed class Organisation
+public sealed class Organisation : IVersioned
 {
     public Guid Id { get; set; }
     public required string Name { get; set; }
@@ -14,6 +16,7 @@ public sealed class Organisation
     public bool GlbaFinancialInstitution { get; set; }
     public bool PhrVendor { get; set; }
     public bool EstablishedInEu { get; set; }
+    public int Version { get; set; }
     public List<InventorySystem> Systems { get; set; } = [];
 }
 

@@ -51,6 +51,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(o => o.Name).HasMaxLength(200);
             e.Property(o => o.TimeZone).HasMaxLength(64);
             e.Property(o => o.Headquarters).HasMaxLength(16);
+            e.Property(o => o.Version).IsConcurrencyToken();
             e.HasMany(o => o.Systems).WithOne().HasForeignKey(s => s.OrganisationId);
         });
         modelBuilder.Entity<InventorySystem>(e =>
@@ -65,6 +66,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(u => u.Email).HasMaxLength(320);
             e.HasIndex(u => u.Email).IsUnique();
             e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.Property(u => u.Version).IsConcurrencyToken();
             e.Property(u => u.Roles).HasConversion(
                 v => string.Join(',', v),
                 v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<Role>).ToList(),

@@ -96,6 +96,23 @@ public sealed class BadInputTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Users_and_the_organisation_take_writes_only_against_their_current_version()
+    {
+        using var admin = fixture.Server.Admin();
+        var organisation = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/api/v1/organisation")).RootElement;
+        var version = organisation.GetProperty("version").GetInt32();
+        Assert.Equal(HttpStatusCode.PreconditionRequired, (await admin.SendJson(HttpMethod.Patch, "/api/v1/organisation", new { name = "Renamed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendJson(HttpMethod.Patch, "/api/v1/organisation", new { timeZone = "America/Chicago" }, ifMatch: version.ToString())).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await admin.SendJson(HttpMethod.Patch, "/api/v1/organisation", new { timeZone = "America/Denver" }, ifMatch: version.ToString())).StatusCode);
+        await admin.SendJson(HttpMethod.Patch, "/api/v1/organisation", new { timeZone = organisation.GetProperty("timeZone").GetString() }, ifMatch: (version + 1).ToString());
+
+        var user = fixture.Users[Role.Observer].Id;
+        var current = (await (await admin.GetAsync("/api/v1/users")).Read<IncidentResponse.Server.Identity.UserView[]>()).Single(u => u.Id == user);
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user}", new { displayName = "Watcher" }, ifMatch: current.Version.ToString())).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user}", new { displayName = "Other" }, ifMatch: current.Version.ToString())).StatusCode);
+    }
+
+    [Fact]
     public async Task A_reused_idempotency_key_that_is_too_long_is_refused()
     {
         using var commander = fixture.As(Role.IncidentCommander);
