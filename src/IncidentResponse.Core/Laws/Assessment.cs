@@ -39,6 +39,8 @@ public sealed record AssessmentResult(
 /// </summary>
 public static class Assessment
 {
+    private static readonly int RecipientCount = Enum.GetValues<Recipient>().Length;
+
     public static AssessmentResult Assess(BreachFacts facts, RuleBook rules)
     {
         var obligations = new List<Obligation>();
@@ -52,13 +54,25 @@ public static class Assessment
             new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions, dates).Run();
         }
 
-        var controlling = obligations
-            .Where(o => o is { Standard: Standard.Fixed, DueBy: not null })
-            .GroupBy(o => o.Recipient)
-            .Select(g => g.OrderBy(o => o.DueBy).First())
-            .Select(o => new ControllingDeadline(o.Recipient, o.Regime, o.DueBy!.Value, o.DueDate!.Value, o.Citation))
-            .OrderBy(c => c.Recipient)
-            .ToList();
+        // The earliest fixed due date per recipient kind (a loop: this runs on every assessment).
+        var earliest = new Obligation?[RecipientCount];
+        foreach (var o in obligations)
+        {
+            if (o is { Standard: Standard.Fixed, DueBy: { } due } && (earliest[(int)o.Recipient] is not { } best || due < best.DueBy))
+            {
+                earliest[(int)o.Recipient] = o;
+            }
+        }
+
+        var controlling = new List<ControllingDeadline>();
+        foreach (var o in earliest)
+        {
+            if (o is not null)
+            {
+                controlling.Add(new ControllingDeadline(o.Recipient, o.Regime, o.DueBy!.Value, o.DueDate!.Value, o.Citation));
+            }
+        }
+
         return new AssessmentResult(rules.Version, obligations, exemptions, controlling);
     }
 
@@ -67,8 +81,9 @@ public static class Assessment
         List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
     {
         private readonly int firstExemption = exemptions.Count;
-        private readonly List<(Recipient Recipient, string? Authority, string Citation, string Note)> belowThreshold = [];
-        private readonly List<(ObligationRule Rule, Obligation Obligation)> produced = [];
+        // Made only when a rule has thresholds: most rules never need them.
+        private List<ObligationRule>? belowThreshold;
+        private List<ObligationRule>? tiersMet;
         private DateTimeZone Zone => facts.Entity.TimeZone;
 
         public void Run()
@@ -160,7 +175,7 @@ public static class Assessment
                             {
                                 var copy = first with { Scope = key, Residents = count };
                                 obligations.Add(copy);
-                                produced.Add((duty, copy));
+                                (tiersMet ??= []).Add(duty);
                             }
                         }
                     }
@@ -169,7 +184,7 @@ public static class Assessment
 
                     if (!any)
                     {
-                        belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, duty.BelowThresholdText!));
+                        (belowThreshold ??= []).Add(duty);
                     }
 
                     continue;
@@ -177,7 +192,7 @@ public static class Assessment
 
                 if (duty.Threshold is { } threshold && !threshold.IsMet(residents))
                 {
-                    belowThreshold.Add((duty.Recipient, duty.Authority, duty.Citation, duty.BelowThresholdText!));
+                    (belowThreshold ??= []).Add(duty);
                     continue;
                 }
 
@@ -190,29 +205,28 @@ public static class Assessment
 
             // Tiered thresholds (HIPAA's "500 or more" / "fewer than 500"): one tier always fails, and the
             // tier that applies is the answer, so a failed tier is no exemption when its twin produced an obligation.
-            for (var i = 0; i < belowThreshold.Count; i++)
+            foreach (var failed in belowThreshold ?? [])
             {
-                var (recipient, authority, citation, note) = belowThreshold[i];
-                var tierMet = false;
-                foreach (var (tier, _) in produced)
-                {
-                    tierMet |= tier.Recipient == recipient && tier.Authority == authority && tier.Threshold is not null;
-                }
-
+                var tierMet = tiersMet?.Exists(t => t.Recipient == failed.Recipient && t.Authority == failed.Authority) == true;
                 if (!tierMet)
                 {
-                    Exempt(recipient, ExemptionReason.BelowThreshold, citation, note);
+                    Exempt(failed.Recipient, ExemptionReason.BelowThreshold, failed.Citation, failed.BelowThresholdText);
                 }
             }
         }
 
         /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
-        private List<string> VersionNotes => versionNotes ??= BuildVersionNotes();
+        private IReadOnlyList<string> VersionNotes => versionNotes ??= BuildVersionNotes();
 
-        private List<string>? versionNotes;
+        private IReadOnlyList<string>? versionNotes;
 
-        private List<string> BuildVersionNotes()
+        private IReadOnlyList<string> BuildVersionNotes()
         {
+            if (!version.DeemedCompliance.Any(d => facts.Entity.Has(d.EntityFlag)))
+            {
+                return version.StaticNotes;
+            }
+
             var notes = new List<string>();
             foreach (var deemed in version.DeemedCompliance)
             {
@@ -291,7 +305,10 @@ public static class Assessment
             var obligation = new Obligation(
                 law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt, due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, notes);
             obligations.Add(obligation);
-            produced.Add((rule, obligation));
+            if (rule.Threshold is not null)
+            {
+                (tiersMet ??= []).Add(rule);
+            }
             return obligation;
         }
 
@@ -331,6 +348,10 @@ public static class Assessment
             var (dueBy, dueDate) = Add(start.Value, startDate!.Value, deadline.Amount!.Value, deadline.Unit!.Value, deadline.Calendar);
             return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0), notes);
         }
+
+        private const string NoEffectNote = "A law-enforcement delay does not move this deadline.";
+        private const string InForceNote = "A law-enforcement delay is in force: the deadline is suspended until it ends.";
+
 
         private (Instant? Start, LocalDate? Date) ClockStartFor(ClockStart from, Obligation? individuals)
         {
@@ -379,11 +400,11 @@ public static class Assessment
             var delayRule = rule.LawEnforcementDelay;
             if (delayRule is null || delayRule.Effect == DelayEffect.None)
             {
-                notes.Add("A law-enforcement delay does not move this deadline.");
+                notes.Add(NoEffectNote);
                 return due;
             }
 
-            var windows = EffectiveDelays(delayRule, due.DueBy.Value);
+            var windows = dates.DelayWindows(delayRule, due.DueBy.Value, () => EffectiveDelays(delayRule, due.DueBy.Value));
             if (windows.Count == 0)
             {
                 return due;
@@ -391,7 +412,7 @@ public static class Assessment
 
             if (windows.Exists(w => w.End is null))
             {
-                notes.Add("A law-enforcement delay is in force: the deadline is suspended until it ends.");
+                notes.Add(InForceNote);
                 return due with { DueBy = null, DueDate = null };
             }
 
@@ -510,6 +531,21 @@ public static class Assessment
         private readonly Dictionary<LocalDate, Instant> endsOfDay = [];
         private readonly Dictionary<Instant, LocalDate> localDates = [];
         private readonly Dictionary<IReadOnlyList<string>, long> residents = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<(bool, int?, Instant), List<(Instant From, Instant? End)>> delayWindows = [];
+
+
+        /// <summary>Law-enforcement delay windows depend only on the rule's delay terms and the original due instant.</summary>
+        public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, Func<List<(Instant From, Instant? End)>> compute)
+        {
+            var key = (rule.RequiresWritten, rule.OralLimitDays, originalDue);
+            if (!delayWindows.TryGetValue(key, out var windows))
+            {
+                windows = compute();
+                delayWindows[key] = windows;
+            }
+
+            return windows;
+        }
 
         /// <summary>Residents over a key list; the federal rules share one "US-*" list, summed once.</summary>
         public long Residents(IReadOnlyList<string> keys, IReadOnlyDictionary<string, long> counts)

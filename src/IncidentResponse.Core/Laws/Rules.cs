@@ -42,6 +42,9 @@ public sealed record RuleVersion(
 
     /// <summary>The note every obligation of a less-than-certain version carries (made once, shared).</summary>
     internal string? ConfidenceText { get; } = Confidence == "high" ? null : $"Rule confidence {Confidence}: {ConfidenceNote}";
+
+    /// <summary>The notes every obligation of this version carries when no deemed-compliance flag applies.</summary>
+    internal IReadOnlyList<string> StaticNotes { get; } = Confidence == "high" ? [] : [$"Rule confidence {Confidence}: {ConfidenceNote}"];
 }
 
 public sealed record Applicability(
