@@ -86,7 +86,8 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     nydfs_covered_entity = table.Column<bool>(type: "INTEGER", nullable: false),
                     glba_financial_institution = table.Column<bool>(type: "INTEGER", nullable: false),
                     phr_vendor = table.Column<bool>(type: "INTEGER", nullable: false),
-                    established_in_eu = table.Column<bool>(type: "INTEGER", nullable: false)
+                    established_in_eu = table.Column<bool>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -106,6 +107,21 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "stored_playbooks",
+                columns: table => new
+                {
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    playbook_id = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    yaml = table.Column<string>(type: "TEXT", nullable: false),
+                    loaded_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stored_playbooks", x => x.hash);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -115,11 +131,35 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     roles = table.Column<string>(type: "TEXT", nullable: false),
                     password_hash = table.Column<string>(type: "TEXT", nullable: true),
                     disabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "assessment_runs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    at = table.Column<long>(type: "INTEGER", nullable: false),
+                    rules_version = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    facts_json = table.Column<string>(type: "TEXT", nullable: false),
+                    result_json = table.Column<string>(type: "TEXT", nullable: false),
+                    run_by = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_assessment_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_assessment_runs_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -141,6 +181,68 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     table.PrimaryKey("pk_decisions", x => x.id);
                     table.ForeignKey(
                         name: "fk_decisions_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_facts",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    json = table.Column<string>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_facts", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_incident_facts_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_obligations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 160, nullable: false),
+                    regime = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    obligation_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    recipient = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    authority = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    due_by = table.Column<long>(type: "INTEGER", nullable: true),
+                    due_date = table.Column<string>(type: "TEXT", nullable: true),
+                    standard = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    clock_start = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    clock_start_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    tolled_days = table.Column<int>(type: "INTEGER", nullable: false),
+                    residents = table.Column<long>(type: "INTEGER", nullable: false),
+                    citation = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    rule_version = table.Column<string>(type: "TEXT", nullable: false),
+                    confidence = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    notes = table.Column<string>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    status_reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    proof = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    rules_version = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_obligations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_obligations_incidents_incident_id",
                         column: x => x.incident_id,
                         principalTable: "incidents",
                         principalColumn: "id",
@@ -217,6 +319,35 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "playbook_runs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    playbook_id = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    definition_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    started_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    finished_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_playbook_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_playbook_runs_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_playbook_runs_stored_playbooks_definition_hash",
+                        column: x => x.definition_hash,
+                        principalTable: "stored_playbooks",
+                        principalColumn: "hash",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -289,6 +420,38 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "run_steps",
+                columns: table => new
+                {
+                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    step_id = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ready_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    completed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    completed_by = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    approvals = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    note = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: true),
+                    assignee_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    wake_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    team = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    automated = table.Column<bool>(type: "INTEGER", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_run_steps", x => new { x.run_id, x.step_id });
+                    table.ForeignKey(
+                        name: "fk_run_steps_playbook_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "playbook_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
@@ -299,6 +462,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 name: "ix_api_keys_user_id",
                 table: "api_keys",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_assessment_runs_incident_id_at",
+                table: "assessment_runs",
+                columns: new[] { "incident_id", "at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_audit_events_target_type_target_id",
@@ -321,6 +489,17 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_incident_obligations_incident_id_key",
+                table: "incident_obligations",
+                columns: new[] { "incident_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_obligations_status_due_by",
+                table: "incident_obligations",
+                columns: new[] { "status", "due_by" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_incidents_reference",
                 table: "incidents",
                 column: "reference",
@@ -330,6 +509,22 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 name: "ix_incidents_status_created_at",
                 table: "incidents",
                 columns: new[] { "status", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_playbook_runs_definition_hash",
+                table: "playbook_runs",
+                column: "definition_hash");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_playbook_runs_incident_id_playbook_id",
+                table: "playbook_runs",
+                columns: new[] { "incident_id", "playbook_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_run_steps_status_wake_at",
+                table: "run_steps",
+                columns: new[] { "status", "wake_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_systems_organisation_id",
@@ -351,13 +546,23 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 table: "users",
                 column: "email",
                 unique: true);
+
+            // The audit trail is append-only: the database itself refuses to change or remove an event.
+            migrationBuilder.Sql("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;");
+            migrationBuilder.Sql("CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP TRIGGER audit_events_no_update;");
+            migrationBuilder.Sql("DROP TRIGGER audit_events_no_delete;");
+
             migrationBuilder.DropTable(
                 name: "api_keys");
+
+            migrationBuilder.DropTable(
+                name: "assessment_runs");
 
             migrationBuilder.DropTable(
                 name: "audit_events");
@@ -369,13 +574,22 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 name: "idempotency_records");
 
             migrationBuilder.DropTable(
+                name: "incident_facts");
+
+            migrationBuilder.DropTable(
                 name: "incident_members");
+
+            migrationBuilder.DropTable(
+                name: "incident_obligations");
 
             migrationBuilder.DropTable(
                 name: "milestones");
 
             migrationBuilder.DropTable(
                 name: "reference_counters");
+
+            migrationBuilder.DropTable(
+                name: "run_steps");
 
             migrationBuilder.DropTable(
                 name: "systems");
@@ -387,6 +601,9 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                 name: "timeline_entries");
 
             migrationBuilder.DropTable(
+                name: "playbook_runs");
+
+            migrationBuilder.DropTable(
                 name: "organisations");
 
             migrationBuilder.DropTable(
@@ -394,6 +611,9 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "incidents");
+
+            migrationBuilder.DropTable(
+                name: "stored_playbooks");
         }
     }
 }

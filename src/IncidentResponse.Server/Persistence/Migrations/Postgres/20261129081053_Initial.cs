@@ -87,7 +87,8 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     nydfs_covered_entity = table.Column<bool>(type: "boolean", nullable: false),
                     glba_financial_institution = table.Column<bool>(type: "boolean", nullable: false),
                     phr_vendor = table.Column<bool>(type: "boolean", nullable: false),
-                    established_in_eu = table.Column<bool>(type: "boolean", nullable: false)
+                    established_in_eu = table.Column<bool>(type: "boolean", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -107,6 +108,21 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "stored_playbooks",
+                columns: table => new
+                {
+                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    playbook_id = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    yaml = table.Column<string>(type: "text", nullable: false),
+                    loaded_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_stored_playbooks", x => x.hash);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -116,11 +132,35 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     roles = table.Column<string>(type: "text", nullable: false),
                     password_hash = table.Column<string>(type: "text", nullable: true),
                     disabled = table.Column<bool>(type: "boolean", nullable: false),
-                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false)
+                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_users", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "assessment_runs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    rules_version = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    facts_json = table.Column<string>(type: "text", nullable: false),
+                    result_json = table.Column<string>(type: "text", nullable: false),
+                    run_by = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_assessment_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_assessment_runs_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -142,6 +182,68 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     table.PrimaryKey("pk_decisions", x => x.id);
                     table.ForeignKey(
                         name: "fk_decisions_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_facts",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    updated_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_facts", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_incident_facts_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_obligations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(160)", maxLength: 160, nullable: false),
+                    regime = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    obligation_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    recipient = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    scope = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    authority = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    due_by = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    due_date = table.Column<LocalDate>(type: "date", nullable: true),
+                    standard = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    clock_start = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    clock_start_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    tolled_days = table.Column<int>(type: "integer", nullable: false),
+                    residents = table.Column<long>(type: "bigint", nullable: false),
+                    citation = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    rule_version = table.Column<LocalDate>(type: "date", nullable: false),
+                    confidence = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    notes = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    status_reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    proof = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    rules_version = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    created_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_obligations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_obligations_incidents_incident_id",
                         column: x => x.incident_id,
                         principalTable: "incidents",
                         principalColumn: "id",
@@ -218,6 +320,35 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "playbook_runs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    playbook_id = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    definition_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    started_at = table.Column<Instant>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_playbook_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_playbook_runs_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_playbook_runs_stored_playbooks_definition_hash",
+                        column: x => x.definition_hash,
+                        principalTable: "stored_playbooks",
+                        principalColumn: "hash",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -290,6 +421,38 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "run_steps",
+                columns: table => new
+                {
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    step_id = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ready_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    completed_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    completed_by = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    outcome = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    approvals = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    note = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: true),
+                    assignee_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    wake_at = table.Column<Instant>(type: "timestamp with time zone", nullable: true),
+                    team = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    kind = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    automated = table.Column<bool>(type: "boolean", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_run_steps", x => new { x.run_id, x.step_id });
+                    table.ForeignKey(
+                        name: "fk_run_steps_playbook_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "playbook_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
                 table: "api_keys",
@@ -300,6 +463,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 name: "ix_api_keys_user_id",
                 table: "api_keys",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_assessment_runs_incident_id_at",
+                table: "assessment_runs",
+                columns: new[] { "incident_id", "at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_audit_events_target_type_target_id",
@@ -322,6 +490,17 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_incident_obligations_incident_id_key",
+                table: "incident_obligations",
+                columns: new[] { "incident_id", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_obligations_status_due_by",
+                table: "incident_obligations",
+                columns: new[] { "status", "due_by" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_incidents_reference",
                 table: "incidents",
                 column: "reference",
@@ -331,6 +510,22 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 name: "ix_incidents_status_created_at",
                 table: "incidents",
                 columns: new[] { "status", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_playbook_runs_definition_hash",
+                table: "playbook_runs",
+                column: "definition_hash");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_playbook_runs_incident_id_playbook_id",
+                table: "playbook_runs",
+                columns: new[] { "incident_id", "playbook_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_run_steps_status_wake_at",
+                table: "run_steps",
+                columns: new[] { "status", "wake_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_systems_organisation_id",
@@ -352,13 +547,34 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 table: "users",
                 column: "email",
                 unique: true);
+
+            // The audit trail is append-only: the database itself refuses to change or remove an event.
+            migrationBuilder.Sql("""
+                CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+                END $$;
+                CREATE TRIGGER audit_events_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_events
+                    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+                CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""
+                DROP TRIGGER audit_events_no_truncate ON audit_events;
+                DROP TRIGGER audit_events_no_update_or_delete ON audit_events;
+                DROP FUNCTION audit_events_append_only();
+                """);
+
             migrationBuilder.DropTable(
                 name: "api_keys");
+
+            migrationBuilder.DropTable(
+                name: "assessment_runs");
 
             migrationBuilder.DropTable(
                 name: "audit_events");
@@ -370,13 +586,22 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 name: "idempotency_records");
 
             migrationBuilder.DropTable(
+                name: "incident_facts");
+
+            migrationBuilder.DropTable(
                 name: "incident_members");
+
+            migrationBuilder.DropTable(
+                name: "incident_obligations");
 
             migrationBuilder.DropTable(
                 name: "milestones");
 
             migrationBuilder.DropTable(
                 name: "reference_counters");
+
+            migrationBuilder.DropTable(
+                name: "run_steps");
 
             migrationBuilder.DropTable(
                 name: "systems");
@@ -388,6 +613,9 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                 name: "timeline_entries");
 
             migrationBuilder.DropTable(
+                name: "playbook_runs");
+
+            migrationBuilder.DropTable(
                 name: "organisations");
 
             migrationBuilder.DropTable(
@@ -395,6 +623,9 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "incidents");
+
+            migrationBuilder.DropTable(
+                name: "stored_playbooks");
         }
     }
 }

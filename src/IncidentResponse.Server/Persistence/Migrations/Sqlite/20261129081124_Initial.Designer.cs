@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteIncidentDbContext))]
-    [Migration("20261129061451_AuditAppendOnly")]
-    partial class AuditAppendOnly
+    [Migration("20261129081124_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -214,6 +214,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("roles");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -508,6 +513,222 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("timeline_entries", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("FactsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("facts_json");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_json");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_version");
+
+                    b.Property<Guid>("RunBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assessment_runs");
+
+                    b.HasIndex("IncidentId", "At")
+                        .HasDatabaseName("ix_assessment_runs_incident_id_at");
+
+                    b.ToTable("assessment_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_incident_facts");
+
+                    b.ToTable("incident_facts", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Authority")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authority");
+
+                    b.Property<string>("Citation")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("citation");
+
+                    b.Property<string>("ClockStart")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clock_start");
+
+                    b.Property<long?>("ClockStartAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clock_start_at");
+
+                    b.Property<string>("Confidence")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confidence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DueBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_by");
+
+                    b.Property<string>("DueDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_date");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("ObligationId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("obligation_id");
+
+                    b.Property<string>("Proof")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("proof");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("Regime")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regime");
+
+                    b.Property<long>("Residents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("residents");
+
+                    b.Property<string>("RuleVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_version");
+
+                    b.Property<string>("RulesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_version");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("Standard")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("standard");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_reason");
+
+                    b.Property<int>("TolledDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tolled_days");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_obligations");
+
+                    b.HasIndex("IncidentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_incident_obligations_incident_id_key");
+
+                    b.HasIndex("Status", "DueBy")
+                        .HasDatabaseName("ix_incident_obligations_status_due_by");
+
+                    b.ToTable("incident_obligations", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>
                 {
                     b.Property<Guid>("Id")
@@ -606,10 +827,184 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("time_zone");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
                     b.HasKey("Id")
                         .HasName("pk_organisations");
 
                     b.ToTable("organisations", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("DefinitionHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition_hash");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_playbook_runs");
+
+                    b.HasIndex("DefinitionHash")
+                        .HasDatabaseName("ix_playbook_runs_definition_hash");
+
+                    b.HasIndex("IncidentId", "PlaybookId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_playbook_runs_incident_id_playbook_id");
+
+                    b.ToTable("playbook_runs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Approvals")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approvals");
+
+                    b.Property<Guid?>("AssigneeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Automated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("automated");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<long?>("ReadyAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long?>("WakeAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wake_at");
+
+                    b.HasKey("RunId", "StepId")
+                        .HasName("pk_run_steps");
+
+                    b.HasIndex("Status", "WakeAt")
+                        .HasDatabaseName("ix_run_steps_status_wake_at");
+
+                    b.ToTable("run_steps", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.StoredPlaybook", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("LoadedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<string>("PlaybookId")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("playbook_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Yaml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("yaml");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_stored_playbooks");
+
+                    b.ToTable("stored_playbooks", (string)null);
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>
@@ -686,6 +1081,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_assessment_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentFacts", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("IncidentResponse.Server.Notifications.IncidentFacts", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_facts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Notifications.IncidentObligation", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_obligations_incidents_incident_id");
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Organisations.InventorySystem", b =>
                 {
                     b.HasOne("IncidentResponse.Server.Organisations.Organisation", null)
@@ -694,6 +1119,33 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_systems_organisations_organisation_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.StoredPlaybook", null)
+                        .WithMany()
+                        .HasForeignKey("DefinitionHash")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_stored_playbooks_definition_hash");
+
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_playbook_runs_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.RunStepRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Playbooks.PlaybookRunRecord", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_run_steps_playbook_runs_run_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Incidents.Incident", b =>
@@ -708,6 +1160,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
             modelBuilder.Entity("IncidentResponse.Server.Organisations.Organisation", b =>
                 {
                     b.Navigation("Systems");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Playbooks.PlaybookRunRecord", b =>
+                {
+                    b.Navigation("Steps");
                 });
 #pragma warning restore 612, 618
         }
