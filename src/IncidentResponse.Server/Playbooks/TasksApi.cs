@@ -166,6 +166,12 @@ public static class TasksApi
         }
 
         var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
+        if (all != true)
+        {
+            // A closed incident's remaining steps are no one's work (closing with open tasks needs an override).
+            visible = visible.Where(i => i.Status != IncidentStatus.Closed);
+        }
+
         var query =
             from step in s.Db.RunSteps.AsNoTracking()
             join run in s.Db.PlaybookRuns.AsNoTracking() on step.RunId equals run.Id

@@ -143,6 +143,17 @@ public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_dismissed_incident_leaves_no_work_in_the_inbox()
+    {
+        var (incident, _) = await Open();
+        using var commander = fixture.As(Role.IncidentCommander);
+        Assert.NotEmpty(await (await commander.GetAsync($"/api/v1/tasks?incident={incident.Id}")).Read<TaskView[]>());
+        await commander.PostJson($"/api/v1/incidents/{incident.Id}/transitions", new { to = "closed", reason = "False positive" });
+        Assert.Empty(await (await commander.GetAsync($"/api/v1/tasks?incident={incident.Id}")).Read<TaskView[]>());
+        Assert.NotEmpty(await (await commander.GetAsync($"/api/v1/tasks?incident={incident.Id}&all=true")).Read<TaskView[]>());
+    }
+
+    [Fact]
     public async Task The_other_branch_skips_the_contact_and_the_run_goes_on()
     {
         var (_, run) = await Open();
