@@ -99,8 +99,10 @@ public sealed class PlaybookSweep(IncidentDbContext db, PlaybookRuns runs, ICloc
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
+        // Due duration waits, and every run with an open milestone or event wait (a missed nudge is recovered here).
         var woken = await db.RunSteps.AsNoTracking()
-            .Where(s => s.WakeAt != null && s.WakeAt <= now && (s.Status == StepStatus.Ready || s.Status == StepStatus.InProgress))
+            .Where(s => (s.Status == StepStatus.Ready || s.Status == StepStatus.InProgress)
+                && ((s.WakeAt != null && s.WakeAt <= now) || (s.WakeAt == null && (s.Kind == StepKind.Wait || s.Kind == StepKind.Milestone))))
             .Select(s => s.RunId).Distinct().ToListAsync(ct);
         foreach (var run in woken)
         {

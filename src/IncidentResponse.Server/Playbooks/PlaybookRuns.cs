@@ -16,7 +16,8 @@ namespace IncidentResponse.Server.Playbooks;
 /// nodes applying at once conflict, and the loser re-reads and re-decides), records effects and audits.
 /// </summary>
 public sealed class PlaybookRuns(
-    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, CurrentActor actor, IBackgroundJobClient jobs)
+    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, CurrentActor actor, IBackgroundJobClient jobs,
+    ILogger<PlaybookRuns> logger)
 {
     private const int Attempts = 5;
 
@@ -91,13 +92,24 @@ public sealed class PlaybookRuns(
         }
     }
 
-    /// <summary>Tells every open run of an incident that something it may wait on changed.</summary>
+    /// <summary>
+    /// Tells every open run of an incident that something it may wait on changed. A nudge, not part of the
+    /// change that caused it: if it fails, the change stands and the sweep delivers the nudge later.
+    /// </summary>
     public async Task IncidentChangedAsync(Guid incidentId, CancellationToken ct)
     {
-        var runs = await db.PlaybookRuns.AsNoTracking().Where(r => r.IncidentId == incidentId && r.FinishedAt == null).Select(r => r.Id).ToListAsync(ct);
-        foreach (var run in runs)
+        try
         {
-            await ApplyAsync(run, new IncidentChanged(), ct);
+            db.ChangeTracker.Clear();
+            var runs = await db.PlaybookRuns.AsNoTracking().Where(r => r.IncidentId == incidentId && r.FinishedAt == null).Select(r => r.Id).ToListAsync(ct);
+            foreach (var run in runs)
+            {
+                await ApplyAsync(run, new IncidentChanged(), ct);
+            }
+        }
+        catch (DbUpdateException e)
+        {
+            logger.LogWarning(e, "Runs of incident {Incident} were not nudged now; the sweep will", incidentId);
         }
     }
 
