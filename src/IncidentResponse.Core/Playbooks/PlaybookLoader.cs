@@ -30,9 +30,6 @@ public sealed partial class PlaybookLoader(string schemaText)
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<JsonSchema>> Schemas = new();
     private readonly JsonSchema schema = Schemas.GetOrAdd(schemaText, text => new Lazy<JsonSchema>(() => JsonSchema.FromText(text))).Value;
 
-    public static readonly IReadOnlyList<string> Clocks =
-        ["earliestIndividualNotice", "earliestRegulatorNotice", "secForm8K", "gdprSupervisoryAuthority", "nydfsSuperintendent", "hhsNotice"];
-
     public static readonly IReadOnlyList<string> WaitEvents =
         ["letters.approved", "letters.released", "individuals.imported", "lawEnforcementDelay.ended"];
 

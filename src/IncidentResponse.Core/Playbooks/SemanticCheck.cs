@@ -1,5 +1,3 @@
-using IncidentResponse.Core.Incidents;
-using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Playbooks.Conditions;
 
 namespace IncidentResponse.Core.Playbooks;
@@ -116,7 +114,7 @@ internal sealed class SemanticCheck(PlaybookDefinition playbook, string file, Fu
     private void CheckCondition(int i, Condition when)
     {
         var step = playbook.Steps[i];
-        foreach (var message in when.Check(new Catalog(playbook)))
+        foreach (var message in when.Check(PlaybookConditionCatalog.For(playbook)))
         {
             Problem(i, "when", message);
         }
@@ -157,34 +155,4 @@ internal sealed class SemanticCheck(PlaybookDefinition playbook, string file, Fu
     private void Problem(int step, string path, string message) =>
         problems.Add(new PlaybookProblem(file, lineOf($"/steps/{step}/{path}"), playbook.Steps[step].Id,
             $"{System.Text.RegularExpressions.Regex.Replace(path, @"/(\d+)", "[$1]").Replace('/', '.')}: {message}"));
-
-    /// <summary>What each condition path is: the vocabulary of docs/playbooks.md "Paths".</summary>
-    internal sealed class Catalog(PlaybookDefinition playbook) : IConditionCatalog
-    {
-        private static readonly string[] Kinds = Enum.GetNames<IncidentKind>().Select(Naming.ToCamelCase).ToArray();
-        private static readonly string[] Severities = Enum.GetNames<Severity>().Select(Naming.ToCamelCase).ToArray();
-        private static readonly string[] Elements = Enum.GetNames<DataElement>().Select(Naming.ToCamelCase).ToArray();
-        private static readonly string[] Flags = Enum.GetNames<EntityFlag>().Select(Naming.ToCamelCase).ToArray();
-        private static readonly string[] Milestones = Enum.GetNames<MilestoneKind>().Select(Naming.ToCamelCase).ToArray();
-        private static readonly string[] Recipients = Enum.GetNames<Recipient>().Select(Naming.ToCamelCase).ToArray();
-
-        public PathInfo? Describe(ConditionPath path) => (path.Root, path.Name) switch
-        {
-            ("incident", "kind") => new PathInfo(ConditionType.String, Kinds),
-            ("incident", "severity") => new PathInfo(ConditionType.String, Severities),
-            ("incident", "isExercise") => new PathInfo(ConditionType.Boolean),
-            ("facts", "dataElements") => new PathInfo(ConditionType.StringList, Elements),
-            ("facts", "residentsTotal") => new PathInfo(ConditionType.Number),
-            ("facts", "encrypted") => new PathInfo(ConditionType.Boolean, Nullable: true),
-            ("facts", "jurisdictions") => new PathInfo(ConditionType.StringList),
-            ("entity", var flag) when Flags.Contains(flag) => new PathInfo(ConditionType.Boolean),
-            ("milestones", var m) when Milestones.Contains(m) => new PathInfo(ConditionType.Boolean),
-            ("decisions", var id) when playbook.HasStep(id) && playbook.Step(id).Kind == StepKind.Decision =>
-                new PathInfo(ConditionType.String, playbook.Step(id).Options.Select(o => o.Id).ToArray(), Nullable: true),
-            ("obligations", "count") => new PathInfo(ConditionType.Number),
-            ("obligations", var r) when Recipients.Contains(r) => new PathInfo(ConditionType.Boolean),
-            ("clocks", var c) when PlaybookLoader.Clocks.Contains(c) => new PathInfo(ConditionType.Boolean),
-            _ => null,
-        };
-    }
 }

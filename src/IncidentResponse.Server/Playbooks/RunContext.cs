@@ -69,7 +69,7 @@ public sealed class RunContext : IRunContext, IConditionScope
         ("milestones", var name) => ConditionValue.Of(Enum.GetValues<MilestoneKind>().Any(k => k.ToString().ToCamelCase() == name && HasMilestone(k))),
         ("obligations", "count") => ConditionValue.Of(obligations.Count),
         ("obligations", var recipient) => ConditionValue.Of(obligations.Any(o => o.Recipient.ToString().ToCamelCase() == recipient)),
-        ("clocks", var clock) => ConditionValue.Of(obligations.Any(o => Clock(o, clock))),
+        ("clocks", var clock) => ConditionValue.Of(obligations.Any(o => LegalClocks.Covers(clock, o.Regime, o.Recipient))),
         _ => ConditionValue.Null,
     };
 
@@ -83,18 +83,6 @@ public sealed class RunContext : IRunContext, IConditionScope
         "glbaFinancialInstitution" => organisation.GlbaFinancialInstitution,
         "phrVendor" => organisation.PhrVendor,
         "establishedInEu" => organisation.EstablishedInEu,
-        _ => false,
-    };
-
-    /// <summary>Which obligations stand behind each legal clock (docs/playbooks.md "Legal clocks").</summary>
-    public static bool Clock(IncidentObligation o, string clock) => clock switch
-    {
-        "earliestIndividualNotice" => o.Recipient == Recipient.Individuals,
-        "earliestRegulatorNotice" => o.Recipient == Recipient.Regulator,
-        "secForm8K" => o.Regime == "SEC",
-        "gdprSupervisoryAuthority" => o.Regime == "GDPR" && o.Recipient == Recipient.Regulator,
-        "nydfsSuperintendent" => o.Regime == "NYDFS",
-        "hhsNotice" => o.Regime == "HIPAA" && o.Recipient == Recipient.Regulator,
         _ => false,
     };
 }

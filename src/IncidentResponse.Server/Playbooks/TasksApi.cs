@@ -238,8 +238,8 @@ public static class TasksApi
             .ToDictionaryAsync(x => x.StepId, x => x.CompletedAt!.Value, ct);
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == run.IncidentId && o.Status != Core.Laws.ObligationStatus.NotRequired && o.DueBy != null).ToListAsync(ct);
-        var clocks = Core.Playbooks.PlaybookLoader.Clocks
-            .Select(clock => (clock, due: obligations.Where(o => RunContext.Clock(o, clock)).Select(o => o.DueBy).Min()))
+        var clocks = LegalClocks.Names
+            .Select(clock => (clock, due: obligations.Where(o => LegalClocks.Covers(clock, o.Regime, o.Recipient)).Select(o => o.DueBy).Min()))
             .Where(x => x.due is not null).ToDictionary(x => x.clock, x => x.due!.Value);
         var zone = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstAsync(ct);
         return new DueAnchors(milestones, steps, clocks, DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? DateTimeZone.Utc);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using CsCheck;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Laws;
+using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Core.Playbooks.Conditions;
 
 namespace IncidentResponse.Core.Tests.Playbooks.Conditions;
@@ -37,42 +38,7 @@ public sealed class ConditionTests
         }
     }
 
-    /// <summary>The paths of docs/playbooks.md "Paths"; decisions from the given step options, or any decision when none are given.</summary>
-    private sealed class Catalog(Dictionary<string, string[]>? decisions = null) : IConditionCatalog
-    {
-        private static readonly string[] Kinds = Words<IncidentKind>();
-        private static readonly string[] Severities = Words<Severity>();
-        private static readonly string[] Elements = Words<DataElement>();
-        private static readonly string[] Flags = Words<EntityFlag>();
-        private static readonly string[] Milestones = Words<MilestoneKind>();
-        private static readonly string[] Recipients = Words<Recipient>();
-        private static readonly string[] Clocks =
-            ["earliestIndividualNotice", "earliestRegulatorNotice", "secForm8K", "gdprSupervisoryAuthority", "nydfsSuperintendent", "hhsNotice"];
-
-        private static string[] Words<T>()
-            where T : struct, Enum => Enum.GetNames<T>().Select(Naming.ToCamelCase).ToArray();
-
-        public PathInfo? Describe(ConditionPath path) => (path.Root, path.Name) switch
-        {
-            ("incident", "kind") => new PathInfo(ConditionType.String, Kinds),
-            ("incident", "severity") => new PathInfo(ConditionType.String, Severities),
-            ("incident", "isExercise") => new PathInfo(ConditionType.Boolean),
-            ("facts", "dataElements") => new PathInfo(ConditionType.StringList, Elements),
-            ("facts", "residentsTotal") => new PathInfo(ConditionType.Number),
-            ("facts", "encrypted") => new PathInfo(ConditionType.Boolean, Nullable: true),
-            ("facts", "jurisdictions") => new PathInfo(ConditionType.StringList),
-            ("entity", var flag) when Flags.Contains(flag) => new PathInfo(ConditionType.Boolean),
-            ("milestones", var name) when Milestones.Contains(name) => new PathInfo(ConditionType.Boolean),
-            ("decisions", _) when decisions is null => new PathInfo(ConditionType.String, Nullable: true),
-            ("decisions", var id) when decisions.TryGetValue(id, out var options) => new PathInfo(ConditionType.String, options, Nullable: true),
-            ("obligations", "count") => new PathInfo(ConditionType.Number),
-            ("obligations", var recipient) when Recipients.Contains(recipient) => new PathInfo(ConditionType.Boolean),
-            ("clocks", var clock) when Clocks.Contains(clock) => new PathInfo(ConditionType.Boolean),
-            _ => null,
-        };
-    }
-
-    private static readonly Catalog Library = new(new()
+    private static readonly PlaybookConditionCatalog Library = new(new Dictionary<string, IReadOnlyList<string>>
     {
         ["le-decision"] = ["contact", "defer"],
         ["breach-determination"] = ["breach", "breach-harm-not-likely", "no-breach"],
@@ -549,7 +515,7 @@ public sealed class ConditionTests
     [Fact]
     public void Every_when_in_the_playbook_library_is_well_typed_against_the_documented_paths()
     {
-        var catalog = new Catalog(); // any decision id, any option: the loader checks those against the playbook's steps
+        var catalog = new PlaybookConditionCatalog(null); // any decision id, any option: the loader checks those against the playbook's steps
         var failures = LibraryConditions()
             .SelectMany(c => Condition.Parse(c.Text).Check(catalog).Select(p => $"{c.Where}: {c.Text}: {p}"))
             .ToList();
