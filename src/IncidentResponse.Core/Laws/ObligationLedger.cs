@@ -77,9 +77,6 @@ public static class ObligationLedger
 
     public const string WithdrawnPrefix = "Withdrawn by re-assessment";
 
-    /// <summary>Open obligations hold an incident open: pending or in progress.</summary>
-    public static bool IsOpen(ObligationStatus status) => status is ObligationStatus.Pending or ObligationStatus.InProgress;
-
     private static bool Differs(Obligation a, Obligation b) =>
         a.DueBy != b.DueBy || a.DueDate != b.DueDate || a.Standard != b.Standard || a.Authority != b.Authority
         || a.Residents != b.Residents || a.Citation != b.Citation || a.TolledDays != b.TolledDays || a.ClockStartAt != b.ClockStartAt;
