@@ -1,5 +1,6 @@
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Health;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
@@ -33,6 +34,7 @@ public static class ServerApp
         builder.Services.AddScoped<PlaybookRuns>();
         builder.Services.AddScoped<AutomatedSteps>();
         builder.Services.AddScoped<PlaybookSweep>();
+        builder.Services.AddDeadlines(builder.Configuration);
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
@@ -56,6 +58,7 @@ public static class ServerApp
         api.MapOrganisationApi();
         api.MapNotificationsApi();
         api.MapTasksApi();
+        api.MapDeadlinesApi();
         return app;
     }
 }

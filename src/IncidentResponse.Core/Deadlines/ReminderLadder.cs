@@ -51,19 +51,51 @@ public static class ReminderLadder
         var rungs = ladder.Steps
             .Select(s => new Rung(Key(s.BeforeDue), due - s.BeforeDue, s.To))
             .ToList();
-        if (ladder.OverdueEvery > Duration.Zero)
+        for (var n = 1; Overdue(due, ladder, n) is { } rung && rung.At <= horizon; n++)
         {
-            for (var n = 1; due + (ladder.OverdueEvery * n) <= horizon; n++)
-            {
-                var level = ladder.OverdueEscalation.Count == 0
-                    ? EscalationLevel.IncidentCommander
-                    : ladder.OverdueEscalation[Math.Min(n - 1, ladder.OverdueEscalation.Count - 1)];
-                rungs.Add(new Rung(string.Create(CultureInfo.InvariantCulture, $"overdue-{n}"), due + (ladder.OverdueEvery * n), level));
-            }
+            rungs.Add(rung);
         }
 
         return rungs.OrderBy(r => r.At).ToList();
     }
+
+    /// <summary>The n-th overdue rung (from 1), or none when the ladder does not repeat.</summary>
+    public static Rung? Overdue(Instant due, Ladder ladder, int n)
+    {
+        if (ladder.OverdueEvery <= Duration.Zero || n < 1)
+        {
+            return null;
+        }
+
+        var level = ladder.OverdueEscalation.Count == 0
+            ? EscalationLevel.IncidentCommander
+            : ladder.OverdueEscalation[Math.Min(n - 1, ladder.OverdueEscalation.Count - 1)];
+        return new Rung(string.Create(CultureInfo.InvariantCulture, $"overdue-{n}"), due + (ladder.OverdueEvery * n), level);
+    }
+
+    /// <summary>Which overdue rung a key names (overdue-3 is 3), or none for a fixed rung.</summary>
+    public static int? OverdueNumber(string key) =>
+        key.StartsWith("overdue-", StringComparison.Ordinal) && int.TryParse(key.AsSpan(8), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>
+    /// A ladder written as a playbook step's escalation (before/after an offset, to owner, teamLead or
+    /// incidentCommander); after its last rung it repeats daily to the incident commander while overdue.
+    /// </summary>
+    public static Ladder FromEscalation(IReadOnlyList<Playbooks.EscalationRung> escalation) => escalation.Count == 0
+        ? Ladder.Default
+        : new Ladder(
+            escalation.Select(r => new LadderStep(r.Before ? r.Offset : -r.Offset, Level(r.To))).ToList(),
+            Duration.FromDays(1),
+            [EscalationLevel.IncidentCommander]);
+
+    /// <summary>The escalation words of playbooks and ladder settings.</summary>
+    public static EscalationLevel Level(string word) => word switch
+    {
+        "owner" => EscalationLevel.Owner,
+        "teamLead" => EscalationLevel.TeamLead,
+        "incidentCommander" => EscalationLevel.IncidentCommander,
+        _ => throw new ArgumentException($"'{word}' is not an escalation level (owner, teamLead, incidentCommander).", nameof(word)),
+    };
 
     /// <summary>
     /// The rungs to deliver now: due, not yet delivered, and never a flood: of the rungs that fell while

@@ -13,6 +13,20 @@ public enum Team
     Executive,
 }
 
+public static class Teams
+{
+    /// <summary>The incident lead who answers for a team's work (the executive team's is the incident commander).</summary>
+    public static TeamLeadRole LeadOf(Team team) => team switch
+    {
+        Team.Legal => TeamLeadRole.Legal,
+        Team.It => TeamLeadRole.It,
+        Team.Risk => TeamLeadRole.Risk,
+        Team.Communications => TeamLeadRole.Communications,
+        Team.CustomerService => TeamLeadRole.CustomerService,
+        _ => TeamLeadRole.IncidentCommander,
+    };
+}
+
 public enum Phase
 {
     Detection,

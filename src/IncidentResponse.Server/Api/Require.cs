@@ -30,5 +30,16 @@ public static class Require
         var allowed = string.Join(", ", Enum.GetNames<T>().Select(Core.Naming.ToCamelCase));
         return new Failure(unknown, $"'{value}' is not a valid {field}. Allowed: {allowed}.", field);
     }
-}
 
+    /// <summary>An optional word (a query filter): none when absent, a failure naming the field when unknown.</summary>
+    public static Outcome<T?> OptionalWord<T>(string field, string? value, FailureKind unknown) where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return new Outcome<T?>(null, null);
+        }
+
+        var word = Word<T>(field, value, unknown);
+        return word.Failure is { } failure ? failure : word.Value;
+    }
+}

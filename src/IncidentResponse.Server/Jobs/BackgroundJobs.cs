@@ -27,7 +27,13 @@ public static class BackgroundJobs
                 // disposed with the node, so two hosts in one process never share connections.
                 var dataSource = provider.GetRequiredService<HangfireDataSource>().DataSource;
                 config.UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnections(dataSource)),
-                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) });
+                    new PostgreSqlStorageOptions
+                    {
+                        SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1),
+                        // A lock left by a node that died (SIGKILL, power loss) blocks the recurring scheduler until it expires:
+                        // a minute, not the default ten, so a crash never holds timers back for long.
+                        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                    });
             }
             else
             {
@@ -41,10 +47,16 @@ public static class BackgroundJobs
 
         if (!string.Equals(configuration["IR_JOBS_SERVER"], "false", StringComparison.OrdinalIgnoreCase))
         {
-            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+                // Recurring jobs every few seconds (the deadline sweep) need the scheduler to look that often.
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(configuration.GetValue("IR_SCHEDULE_POLL_SECONDS", 5));
+            });
         }
 
         services.AddScoped<IdempotencyCleanup>();
+        services.AddHostedService<RecurringJobs>();
         return services;
     }
 
@@ -56,15 +68,38 @@ public static class BackgroundJobs
             Authorization = [new AllowAuthorizedEndpoint()],
             DisplayStorageConnectionString = false,
         }).RequirePermission(Permission.ManageUsers);
-
-        var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
-        recurring.AddOrUpdate<IdempotencyCleanup>("idempotency-cleanup", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
-        recurring.AddOrUpdate<Playbooks.PlaybookSweep>("playbook-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     private sealed class AllowAuthorizedEndpoint : IDashboardAuthorizationFilter
     {
         public bool Authorize(DashboardContext context) => true;
+    }
+}
+
+/// <summary>
+/// Registers the recurring jobs once the node has started, retrying while another node holds the lock: a node
+/// killed mid-registration leaves a lock that expires, and must not stop the next one from starting.
+/// </summary>
+internal sealed class RecurringJobs(IRecurringJobManager recurring, Deadlines.DeliverySettings delivery, ILogger<RecurringJobs> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                recurring.AddOrUpdate<IdempotencyCleanup>("idempotency-cleanup", j => j.RunAsync(CancellationToken.None), Cron.Hourly());
+                recurring.AddOrUpdate<Playbooks.PlaybookSweep>("playbook-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+                recurring.AddOrUpdate<Deadlines.DeadlineSweep>("deadline-sweep", j => j.RunAsync(CancellationToken.None), delivery.SweepCron);
+                recurring.AddOrUpdate<Deadlines.DeadlineSync>("deadline-resync", j => j.ResyncOpenIncidentsAsync(CancellationToken.None), Cron.Hourly(17));
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Recurring jobs not registered yet; retrying in five seconds");
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
     }
 }
 

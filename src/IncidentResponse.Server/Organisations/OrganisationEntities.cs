@@ -16,6 +16,8 @@ public sealed class Organisation : IVersioned
     public bool GlbaFinancialInstitution { get; set; }
     public bool PhrVendor { get; set; }
     public bool EstablishedInEu { get; set; }
+    /// <summary>The organisation's default reminder ladder (LadderSetting JSON); none means the built-in one.</summary>
+    public string? ReminderLadder { get; set; }
     public int Version { get; set; }
     public List<InventorySystem> Systems { get; set; } = [];
 }

@@ -1,6 +1,7 @@
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Notifications;
@@ -36,6 +37,11 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<StoredPlaybook> StoredPlaybooks => Set<StoredPlaybook>();
     public DbSet<PlaybookRunRecord> PlaybookRuns => Set<PlaybookRunRecord>();
     public DbSet<RunStepRecord> RunSteps => Set<RunStepRecord>();
+    public DbSet<Deadline> Deadlines => Set<Deadline>();
+    public DbSet<DeadlineRung> DeadlineRungs => Set<DeadlineRung>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<WebhookSubscription> Webhooks => Set<WebhookSubscription>();
+    public DbSet<DeadlineRecompute> DeadlineRecomputes => Set<DeadlineRecompute>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -51,6 +57,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(o => o.Name).HasMaxLength(200);
             e.Property(o => o.TimeZone).HasMaxLength(64);
             e.Property(o => o.Headquarters).HasMaxLength(16);
+            e.Property(o => o.ReminderLadder).HasMaxLength(4000);
             e.Property(o => o.Version).IsConcurrencyToken();
             e.HasMany(o => o.Systems).WithOne().HasForeignKey(s => s.OrganisationId);
         });
@@ -208,6 +215,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(s => s.Note).HasMaxLength(IncidentLimits.TextLength);
             e.HasIndex(s => new { s.Status, s.WakeAt });
         });
+        DeadlineModel.Configure(modelBuilder);
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });

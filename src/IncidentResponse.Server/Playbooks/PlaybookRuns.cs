@@ -17,7 +17,7 @@ namespace IncidentResponse.Server.Playbooks;
 /// </summary>
 public sealed class PlaybookRuns(
     IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, CurrentActor actor, IBackgroundJobClient jobs,
-    ILogger<PlaybookRuns> logger)
+    Deadlines.DeadlineSync deadlines, ILogger<PlaybookRuns> logger)
 {
     private const int Attempts = 5;
 
@@ -93,8 +93,9 @@ public sealed class PlaybookRuns(
     }
 
     /// <summary>
-    /// Tells every open run of an incident that something it may wait on changed. A nudge, not part of the
-    /// change that caused it: if it fails, the change stands and the sweep delivers the nudge later.
+    /// Tells every open run of an incident that something it may wait on changed, and recomputes the
+    /// incident's deadlines. A nudge, not part of the change that caused it: if it fails, the change stands
+    /// and the sweeps deliver the nudge later.
     /// </summary>
     public async Task IncidentChangedAsync(Guid incidentId, CancellationToken ct)
     {
@@ -111,6 +112,8 @@ public sealed class PlaybookRuns(
         {
             logger.LogWarning(e, "Runs of incident {Incident} were not nudged now; the sweep will", incidentId);
         }
+
+        await deadlines.TrySyncAsync(incidentId, ct);
     }
 
     private async Task<Outcome<PlaybookRunRecord>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
@@ -179,6 +182,8 @@ public sealed class PlaybookRuns(
                 break;
         }
 
+        // Steps that opened or closed change the incident's deadlines: recomputed by the next sweep, asked for in this transaction.
+        await Deadlines.DeadlineSync.RequestAsync(db, run.IncidentId, now, ct);
         run.FinishedAt = transition.Finished ? now : null;
         // Every transition moves the run's version: a concurrent transition of the same run must conflict.
         db.Entry(run).State = EntityState.Modified;

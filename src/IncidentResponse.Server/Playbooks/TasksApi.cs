@@ -28,13 +28,6 @@ public sealed record StepActionRequest(string? Note, string? Option, string? Rat
 /// <summary>Playbook runs on incidents, and the task inbox across them.</summary>
 public static class TasksApi
 {
-    private static readonly Dictionary<Team, TeamLeadRole> LeadOf = new()
-    {
-        [Team.Legal] = TeamLeadRole.Legal, [Team.It] = TeamLeadRole.It, [Team.Risk] = TeamLeadRole.Risk,
-        [Team.Communications] = TeamLeadRole.Communications, [Team.CustomerService] = TeamLeadRole.CustomerService,
-        [Team.Executive] = TeamLeadRole.IncidentCommander,
-    };
-
     public static RouteGroupBuilder MapTasksApi(this RouteGroupBuilder api)
     {
         var runs = api.MapGroup("/incidents/{id:guid}/runs").WithTags("Playbooks");
@@ -153,16 +146,10 @@ public static class TasksApi
     private static async Task<Results<Ok<TaskView[]>, ProblemHttpResult>> Inbox(
         [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, bool? overdue, CancellationToken ct)
     {
-        Team? teamFilter = null;
-        if (team is not null)
+        var (teamFilter, badTeam) = Require.OptionalWord<Team>("team", team, FailureKind.BadRequest);
+        if (badTeam is not null)
         {
-            var parsed = Require.Word<Team>("team", team, FailureKind.BadRequest);
-            if (parsed.Failure is { } f)
-            {
-                return f.ToProblem();
-            }
-
-            teamFilter = parsed.Value;
+            return badTeam.ToProblem();
         }
 
         var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
@@ -199,13 +186,13 @@ public static class TasksApi
             var incidents = rows.Select(r => r.run.IncidentId).Distinct().ToList();
             var leads = await s.Db.TeamLeads.AsNoTracking().Where(l => incidents.Contains(l.IncidentId) && l.UserId == me).ToListAsync(ct);
             rows = rows.Where(r => r.step.AssigneeId == me
-                || (r.step.AssigneeId is null && leads.Any(l => l.IncidentId == r.run.IncidentId && l.Role == LeadOf[r.step.Team]))).ToList();
+                || (r.step.AssigneeId is null && leads.Any(l => l.IncidentId == r.run.IncidentId && l.Role == Teams.LeadOf(r.step.Team)))).ToList();
         }
 
         var anchors = new Dictionary<Guid, DueAnchors>();
         foreach (var run in rows.Select(r => r.run).DistinctBy(r => r.Id))
         {
-            anchors[run.Id] = await AnchorsFor(s.Db, run, ct);
+            anchors[run.Id] = await RunDueAnchors.LoadAsync(s.Db, run, ct);
         }
 
         var now = s.Clock.GetCurrentInstant();
@@ -224,25 +211,10 @@ public static class TasksApi
         var reference = await s.Db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.Reference).SingleAsync(ct);
         var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId)!;
         var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var anchors = await AnchorsFor(s.Db, run, ct);
+        var anchors = await RunDueAnchors.LoadAsync(s.Db, run, ct);
         var now = s.Clock.GetCurrentInstant();
         return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
             run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(s.Library, run, x, reference, anchors, now)).ToList());
-    }
-
-    /// <summary>What due rules anchor to for one run: the incident's milestones, the run's completed steps, the legal clocks.</summary>
-    private static async Task<DueAnchors> AnchorsFor(IncidentDbContext db, PlaybookRunRecord run, CancellationToken ct)
-    {
-        var milestones = await db.Milestones.AsNoTracking().Where(m => m.IncidentId == run.IncidentId).ToDictionaryAsync(m => m.Kind, m => m.At, ct);
-        var steps = await db.RunSteps.AsNoTracking().Where(x => x.RunId == run.Id && x.CompletedAt != null && x.Status == StepStatus.Done)
-            .ToDictionaryAsync(x => x.StepId, x => x.CompletedAt!.Value, ct);
-        var obligations = await db.IncidentObligations.AsNoTracking()
-            .Where(o => o.IncidentId == run.IncidentId && o.Status != Core.Laws.ObligationStatus.NotRequired && o.DueBy != null).ToListAsync(ct);
-        var clocks = LegalClocks.Names
-            .Select(clock => (clock, due: obligations.Where(o => LegalClocks.Covers(clock, o.Regime, o.Recipient)).Select(o => o.DueBy).Min()))
-            .Where(x => x.due is not null).ToDictionary(x => x.clock, x => x.due!.Value);
-        var zone = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstAsync(ct);
-        return new DueAnchors(milestones, steps, clocks, DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? DateTimeZone.Utc);
     }
 
     private static TaskView ToTask(PlaybookLibrary library, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)

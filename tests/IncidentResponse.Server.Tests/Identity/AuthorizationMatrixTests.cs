@@ -56,6 +56,20 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/reject", Permission.WorkOnTasks),
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/cancel", Permission.ManagePlaybooks),
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/retry", Permission.ManagePlaybooks),
+        ("GET", "/api/v1/incidents/{id:guid}/deadlines", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/deadlines.ics", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/deadlines", Permission.WorkOnTasks),
+        ("POST", "/api/v1/incidents/{id:guid}/deadlines/{deadlineId:guid}/close", Permission.WorkOnTasks),
+        ("PUT", "/api/v1/incidents/{id:guid}/deadlines/{deadlineId:guid}/ladder", Permission.RunAssessments),
+        ("DELETE", "/api/v1/incidents/{id:guid}/deadlines/{deadlineId:guid}/ladder", Permission.RunAssessments),
+        ("GET", "/api/v1/incidents/{id:guid}/deliveries", Permission.ReadIncidents),
+        ("GET", "/api/v1/deadlines", Permission.ReadIncidents),
+        ("GET", "/api/v1/inbox", Permission.ReadIncidents),
+        ("POST", "/api/v1/inbox/{deliveryId:guid}/read", Permission.ReadIncidents),
+        ("PUT", "/api/v1/organisation/reminder-ladder", Permission.ManageUsers),
+        ("GET", "/api/v1/webhooks", Permission.ManageUsers),
+        ("POST", "/api/v1/webhooks", Permission.ManageUsers),
+        ("DELETE", "/api/v1/webhooks/{hookId:guid}", Permission.ManageUsers),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -104,6 +118,9 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{obligationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{code}", "US-CA", StringComparison.Ordinal)
             .Replace("{runId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{deadlineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{deliveryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{hookId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
             .Replace("{role}", "legal", StringComparison.Ordinal)

@@ -132,6 +132,308 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Citation")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("citation");
+
+                    b.Property<Instant?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Instant?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Ladder")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("ladder");
+
+                    b.Property<string>("LadderOverride")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("ladder_override");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("title");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deadlines");
+
+                    b.HasIndex("IncidentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deadlines_incident_id_key");
+
+                    b.HasIndex("Status", "DueAt")
+                        .HasDatabaseName("ix_deadlines_status_due_at");
+
+                    b.ToTable("deadlines", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRecompute", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<Instant>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_deadline_recomputes");
+
+                    b.ToTable("deadline_recomputes", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRung", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Instant>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("DeadlineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deadline_id");
+
+                    b.Property<Instant?>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deadline_rungs");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_deadline_rungs_pending_at")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("DeadlineId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deadline_rungs_deadline_id_key");
+
+                    b.ToTable("deadline_rungs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Delivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeadlineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deadline_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<Instant>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<Instant?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<Guid>("Recipient")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("RungKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("rung_key");
+
+                    b.Property<Instant?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deliveries");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_deliveries_pending_next_attempt_at")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("IncidentId", "State")
+                        .HasDatabaseName("ix_deliveries_incident_id_state");
+
+                    b.HasIndex("Recipient", "Channel", "CreatedAt")
+                        .HasDatabaseName("ix_deliveries_recipient_channel_created_at");
+
+                    b.HasIndex("DeadlineId", "RungKey", "Recipient", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deliveries_deadline_id_rung_key_recipient_channel");
+
+                    b.ToTable("deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.WebhookSubscription", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<bool>("IncludeExercises")
+                        .HasColumnType("boolean")
+                        .HasColumnName("include_exercises");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhooks");
+
+                    b.ToTable("webhooks", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -819,6 +1121,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("phr_vendor");
 
+                    b.Property<string>("ReminderLadder")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("reminder_ladder");
+
                     b.Property<bool>("SecRegistrant")
                         .HasColumnType("boolean")
                         .HasColumnName("sec_registrant");
@@ -1007,6 +1314,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasName("pk_stored_playbooks");
 
                     b.ToTable("stored_playbooks", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deadlines_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRung", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Deadlines.Deadline", null)
+                        .WithMany()
+                        .HasForeignKey("DeadlineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deadline_rungs_deadlines_deadline_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Delivery", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Deadlines.Deadline", null)
+                        .WithMany()
+                        .HasForeignKey("DeadlineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deliveries_deadlines_deadline_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>

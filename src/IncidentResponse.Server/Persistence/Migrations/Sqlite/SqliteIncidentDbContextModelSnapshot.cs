@@ -126,6 +126,308 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Citation")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("citation");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Ladder")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ladder");
+
+                    b.Property<string>("LadderOverride")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ladder_override");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Team")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("team");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deadlines");
+
+                    b.HasIndex("IncidentId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deadlines_incident_id_key");
+
+                    b.HasIndex("Status", "DueAt")
+                        .HasDatabaseName("ix_deadlines_status_due_at");
+
+                    b.ToTable("deadlines", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRecompute", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_deadline_recomputes");
+
+                    b.ToTable("deadline_recomputes", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRung", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("DeadlineId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_id");
+
+                    b.Property<long?>("DispatchedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deadline_rungs");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_deadline_rungs_pending_at")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("DeadlineId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deadline_rungs_deadline_id_key");
+
+                    b.ToTable("deadline_rungs", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Delivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeadlineId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("read_at");
+
+                    b.Property<Guid>("Recipient")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("RungKey")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rung_key");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deliveries");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_deliveries_pending_next_attempt_at")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("IncidentId", "State")
+                        .HasDatabaseName("ix_deliveries_incident_id_state");
+
+                    b.HasIndex("Recipient", "Channel", "CreatedAt")
+                        .HasDatabaseName("ix_deliveries_recipient_channel_created_at");
+
+                    b.HasIndex("DeadlineId", "RungKey", "Recipient", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deliveries_deadline_id_rung_key_recipient_channel");
+
+                    b.ToTable("deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.WebhookSubscription", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<bool>("IncludeExercises")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("include_exercises");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhooks");
+
+                    b.ToTable("webhooks", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -814,6 +1116,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("phr_vendor");
 
+                    b.Property<string>("ReminderLadder")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reminder_ladder");
+
                     b.Property<bool>("SecRegistrant")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sec_registrant");
@@ -1002,6 +1309,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasName("pk_stored_playbooks");
 
                     b.ToTable("stored_playbooks", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deadlines_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.DeadlineRung", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Deadlines.Deadline", null)
+                        .WithMany()
+                        .HasForeignKey("DeadlineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deadline_rungs_deadlines_deadline_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Deadlines.Delivery", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Deadlines.Deadline", null)
+                        .WithMany()
+                        .HasForeignKey("DeadlineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deliveries_deadlines_deadline_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Identity.ApiKey", b =>

@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text.Json;
+using IncidentResponse.Core;
+using IncidentResponse.Core.Deadlines;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Persistence;
+using MailKit.Net.Smtp;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Text;
+
+namespace IncidentResponse.Server.Deadlines;
+
+/// <summary>What one sweep did.</summary>
+public sealed record SweepResult(int Dispatched, int Superseded, int Sent, int Retried, int Failed);
+
+/// <summary>
+/// The recurring sweep: claims due rungs (on PostgreSQL with FOR UPDATE SKIP LOCKED, so nodes never take
+/// the same row), writes one delivery per recipient and channel, and marks the rung dispatched, all in one
+/// transaction; then sends pending email and webhook deliveries under a lease, retrying with back-off.
+/// </summary>
+public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySettings settings, EmailChannel email, WebhookChannel webhooks,
+    DeadlineSync sync, ILogger<DeadlineSweep> logger)
+{
+    public const int BatchSize = 500;
+    public const int SendBatchSize = 50;
+
+    /// <summary>The recurring job: the live clock, read afresh for every batch and every lease.</summary>
+    public Task<SweepResult> RunAsync(CancellationToken ct) => RunAsync(clock.GetCurrentInstant, ct);
+
+    /// <summary>A sweep at an instant the caller names (tests, exercises with a simulated clock).</summary>
+    public Task<SweepResult> RunAsync(Instant now, CancellationToken ct) => RunAsync(() => now, ct);
+
+    private async Task<SweepResult> RunAsync(Func<Instant> now, CancellationToken ct)
+    {
+        // Deadlines first brought up to date, so no reminder goes out for a due date that has just moved.
+        await sync.RecomputeRequestedAsync(ct);
+        int dispatched = 0, superseded = 0;
+        while (true)
+        {
+            var (d, s, claimed) = await DispatchAsync(now(), BatchSize, ct);
+            (dispatched, superseded) = (dispatched + d, superseded + s);
+            if (claimed < BatchSize)
+            {
+                break;
+            }
+        }
+
+        int sent = 0, retried = 0, failed = 0;
+        while (await ClaimDeliveriesAsync(now(), ct) is { Count: > 0 } batch)
+        {
+            var (s, r, f) = await SendAsync(batch, now, ct);
+            (sent, retried, failed) = (sent + s, retried + r, failed + f);
+        }
+
+        return new SweepResult(dispatched, superseded, sent, retried, failed);
+    }
+
+    /// <summary>One transaction: claim up to <paramref name="limit"/> due rungs and write their deliveries.</summary>
+    public async Task<(int Dispatched, int Superseded, int Claimed)> DispatchAsync(Instant now, int limit, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await ClaimRungs(now, limit).ToListAsync(ct);
+        if (claimed.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        var deadlineIds = claimed.Select(r => r.DeadlineId).Distinct().ToList();
+        var deadlines = await db.Deadlines.Where(d => deadlineIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var incidentIds = deadlines.Values.Select(d => d.IncidentId).Distinct().ToList();
+        var incidents = await db.Incidents.AsNoTracking().Include(i => i.TeamLeads).Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var people = incidents.Values.SelectMany(i => i.TeamLeads.Select(l => l.UserId)).Concat(deadlines.Values.Select(d => d.OwnerId ?? Guid.Empty)).Distinct().ToList();
+        var emails = await db.Users.AsNoTracking().Where(u => people.Contains(u.Id) && !u.Disabled).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
+        var hooks = await db.Webhooks.AsNoTracking().ToListAsync(ct);
+        var zoneId = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstOrDefaultAsync(ct);
+        var zone = zoneId is null ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
+        var existingKeys = (await db.DeadlineRungs.AsNoTracking().Where(r => deadlineIds.Contains(r.DeadlineId)).Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct))
+            .ToLookup(r => r.DeadlineId, r => r.Key);
+
+        int dispatched = 0, superseded = 0;
+        foreach (var group in claimed.GroupBy(r => r.DeadlineId))
+        {
+            var deadline = deadlines[group.Key];
+            var incident = incidents[deadline.IncidentId];
+            var ordered = group.OrderBy(r => r.At).ToList();
+            var live = deadline.Status == DeadlineStatus.Open && incident.Status != IncidentStatus.Closed;
+            // Rungs that fell while nothing ran (an outage): only the latest goes out.
+            foreach (var stale in live ? ordered.SkipLast(1) : ordered)
+            {
+                stale.State = RungState.Withdrawn;
+                superseded++;
+            }
+
+            if (!live)
+            {
+                continue;
+            }
+
+            var rung = ordered[^1];
+            var lead = incident.TeamLeads.FirstOrDefault(l => l.Role == Teams.LeadOf(deadline.Team))?.UserId;
+            var commander = incident.TeamLeads.FirstOrDefault(l => l.Role == TeamLeadRole.IncidentCommander)?.UserId;
+            var recipient = DeadlineBoard.Recipient(rung.To, deadline.OwnerId, lead, commander);
+            var (subject, body, json) = Message(incident.Reference, incident.IsExercise, deadline, rung, zone);
+            if (recipient is { } user)
+            {
+                Deliver(deadline, rung, user, DeliveryChannel.InApp, subject, body, now, sent: true);
+                if (settings.EmailEnabled && emails.ContainsKey(user))
+                {
+                    Deliver(deadline, rung, user, DeliveryChannel.Email, subject, body, now, sent: false);
+                }
+            }
+
+            // Exercise reminders stay with the exercise's participants unless a hook asks for them.
+            foreach (var hook in hooks.Where(h => !incident.IsExercise || h.IncludeExercises))
+            {
+                Deliver(deadline, rung, hook.Id, DeliveryChannel.Webhook, subject, json, now, sent: false);
+            }
+
+            rung.State = RungState.Dispatched;
+            rung.DispatchedAt = now;
+            dispatched++;
+            FollowUp(deadline, rung, existingKeys[deadline.Id].ToHashSet(), now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (dispatched, superseded, claimed.Count);
+    }
+
+    /// <summary>The due rungs this node may take: on PostgreSQL locked rows of other nodes are skipped, not waited for.</summary>
+    private IQueryable<DeadlineRung> ClaimRungs(Instant now, int limit) => db.Provider == DatabaseProvider.Postgres
+        ? db.DeadlineRungs.FromSql(
+            $"SELECT * FROM deadline_rungs WHERE state = 'Pending' AND at <= {now} ORDER BY at LIMIT {limit} FOR UPDATE SKIP LOCKED")
+        : db.DeadlineRungs.Where(r => r.State == RungState.Pending && r.At <= now).OrderBy(r => r.At).Take(limit);
+
+    /// <summary>After a rung at or past due: the next overdue reminder (the first still ahead), or a delay's end closing it.</summary>
+    private void FollowUp(Deadline deadline, DeadlineRung rung, HashSet<string> keys, Instant now)
+    {
+        if (deadline.Source == DeadlineSource.LawEnforcementDelay && rung.Key == "due")
+        {
+            deadline.Status = DeadlineStatus.Met;
+            deadline.ClosedAt = deadline.DueAt;
+            return;
+        }
+
+        var ladder = JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options);
+        if (deadline.DueAt is not { } due || ladder is null || (rung.Key != "due" && ReminderLadder.OverdueNumber(rung.Key) is null))
+        {
+            return;
+        }
+
+        for (var n = (ReminderLadder.OverdueNumber(rung.Key) ?? 0) + 1; ReminderLadder.Overdue(due, ladder, n) is { } next; n++)
+        {
+            if (next.At > now)
+            {
+                if (keys.Add(next.Key))
+                {
+                    db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = next.Key, At = next.At, To = next.To, State = RungState.Pending });
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void Deliver(Deadline deadline, DeadlineRung rung, Guid recipient, DeliveryChannel channel, string subject, string body, Instant now, bool sent) =>
+        db.Deliveries.Add(new Delivery
+        {
+            Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, IncidentId = deadline.IncidentId, RungKey = rung.Key, Recipient = recipient, Channel = channel,
+            State = sent ? DeliveryState.Sent : DeliveryState.Pending, Subject = subject, Body = body, CreatedAt = now, NextAttemptAt = now,
+            SentAt = sent ? now : null,
+        });
+
+    /// <summary>Claims pending deliveries: the lease, written before anything is sent, keeps other nodes off them.</summary>
+    private async Task<List<Delivery>> ClaimDeliveriesAsync(Instant now, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var batch = await (db.Provider == DatabaseProvider.Postgres
+            ? db.Deliveries.FromSql(
+                $"SELECT * FROM deliveries WHERE state = 'Pending' AND next_attempt_at <= {now} ORDER BY next_attempt_at LIMIT {SendBatchSize} FOR UPDATE SKIP LOCKED")
+            : db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now).OrderBy(d => d.NextAttemptAt).Take(SendBatchSize)).ToListAsync(ct);
+        foreach (var delivery in batch)
+        {
+            delivery.NextAttemptAt = now + settings.Lease;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return batch;
+    }
+
+    private async Task<(int Sent, int Retried, int Failed)> SendAsync(List<Delivery> batch, Func<Instant> now, CancellationToken ct)
+    {
+
+        var users = batch.Where(d => d.Channel == DeliveryChannel.Email).Select(d => d.Recipient).Distinct().ToList();
+        var emails = await db.Users.AsNoTracking().Where(u => users.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
+        var hookIds = batch.Where(d => d.Channel == DeliveryChannel.Webhook).Select(d => d.Recipient).Distinct().ToList();
+        var hooks = await db.Webhooks.AsNoTracking().Where(h => hookIds.Contains(h.Id)).ToDictionaryAsync(h => h.Id, ct);
+        int sent = 0, retried = 0, failed = 0;
+        SmtpClient? smtp = null;
+        try
+        {
+            foreach (var delivery in batch)
+            {
+                // Fencing: renew this node's lease just before sending; if another node took the delivery over
+                // (this one stalled past its lease), the update finds nothing and this node leaves it alone.
+                var lease = delivery.NextAttemptAt;
+                var renewed = now() + settings.Lease;
+                if (await db.Deliveries.Where(d => d.Id == delivery.Id && d.State == DeliveryState.Pending && d.NextAttemptAt == lease)
+                        .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, renewed), ct) == 0)
+                {
+                    continue;
+                }
+
+                string? error = null;
+                try
+                {
+                    var message = new OutgoingMessage(delivery.Id, "", delivery.Subject, delivery.Body, delivery.Body);
+                    switch (delivery.Channel)
+                    {
+                        case DeliveryChannel.Email when emails.TryGetValue(delivery.Recipient, out var to):
+                            smtp ??= await email.ConnectAsync(ct);
+                            await email.SendAsync(smtp, message with { To = to }, ct);
+                            break;
+                        case DeliveryChannel.Webhook when hooks.TryGetValue(delivery.Recipient, out var hook):
+                            await webhooks.SendAsync(hook, message, now().ToUnixTimeSeconds(), ct);
+                            break;
+                        default:
+                            error = "The recipient no longer exists.";
+                            break;
+                    }
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or MailKit.ProtocolException or SmtpCommandException
+                    or System.Net.Sockets.SocketException or TaskCanceledException or MimeKit.ParseException)
+                {
+                    error = e.Message;
+                    if (smtp is not null && !smtp.IsConnected)
+                    {
+                        smtp.Dispose();
+                        smtp = null;
+                    }
+                }
+
+                // Recorded at once, one row each: the window between a receiver's acceptance and this commit is one statement long.
+                var attempts = delivery.Attempts + 1;
+                if (error is null)
+                {
+                    var at = now();
+                    await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                        .SetProperty(d => d.State, DeliveryState.Sent).SetProperty(d => d.SentAt, at).SetProperty(d => d.Attempts, attempts)
+                        .SetProperty(d => d.LastError, (string?)null), ct);
+                    sent++;
+                    continue;
+                }
+
+                var final = attempts >= settings.MaxAttempts;
+                var retryAt = now() + Backoff(attempts);
+                await db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u
+                    .SetProperty(d => d.State, final ? DeliveryState.Failed : DeliveryState.Pending)
+                    .SetProperty(d => d.Attempts, attempts)
+                    .SetProperty(d => d.NextAttemptAt, retryAt)
+                    .SetProperty(d => d.LastError, error.Length > 2000 ? error[..2000] : error), ct);
+                logger.LogWarning("Delivery {Delivery} over {Channel} failed (attempt {Attempt}): {Error}", delivery.Id, delivery.Channel, attempts, error);
+                (failed, retried) = final ? (failed + 1, retried) : (failed, retried + 1);
+            }
+        }
+        finally
+        {
+            if (smtp is not null)
+            {
+                if (smtp.IsConnected)
+                {
+                    await smtp.DisconnectAsync(true, CancellationToken.None);
+                }
+
+                smtp.Dispose();
+            }
+        }
+
+        return (sent, retried, failed);
+    }
+
+    /// <summary>30 s, 1 min, 2 min, ... capped at an hour.</summary>
+    public static Duration Backoff(int attempts) => Duration.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    /// <summary>The reminder's words: subject and text for people, JSON for machines.</summary>
+    public static (string Subject, string Body, string Json) Message(string reference, bool exercise, Deadline deadline, DeadlineRung rung, DateTimeZone zone)
+    {
+        var due = deadline.DueAt!.Value;
+        var when = rung.Key switch
+        {
+            "due" => "due now",
+            _ when rung.At < due => $"due in {Words(due - rung.At)}",
+            _ => $"overdue by {Words(rung.At - due)}",
+        };
+        var prefix = exercise ? "[EXERCISE] " : "";
+        var subject = $"{prefix}[{reference}] {deadline.Title}: {when}";
+        var local = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm").Format(due.InZone(zone).LocalDateTime);
+        var body = string.Join('\n', new[]
+        {
+            $"{prefix}{deadline.Title}",
+            $"Incident: {reference}",
+            $"Due: {local} {zone.Id} ({InstantPattern.General.Format(due)})",
+            $"Reminder: {when}, to the {rung.To.ToString().ToCamelCase()}",
+            deadline.Citation is null ? "" : $"Citation: {deadline.Citation}",
+            exercise ? "This reminder belongs to a tabletop exercise; no real notice is due." : "",
+        }.Where(l => l.Length > 0));
+        var json = JsonSerializer.Serialize(new
+        {
+            type = "deadline.reminder", exercise, incident = reference, incidentId = deadline.IncidentId, deadlineId = deadline.Id, deadline.Key, deadline.Title,
+            deadline.Citation, due = InstantPattern.General.Format(due), rung = rung.Key, to = rung.To.ToString().ToCamelCase(), subject,
+        });
+        return (subject, body, json);
+    }
+
+    private static string Words(Duration d) => d.TotalDays >= 1 && d.TotalHours % 24 == 0
+        ? (d.TotalDays == 1 ? "1 day" : string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalDays} days"))
+        : d.TotalHours >= 1 && d.TotalMinutes % 60 == 0
+            ? (d.TotalHours == 1 ? "1 hour" : string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalHours} hours"))
+            : string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalMinutes} minutes");
+}
