@@ -1,3 +1,5 @@
+// Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
+// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds].
 using System.Globalization;
 using BenchmarkDotNet.Running;
 
@@ -26,8 +28,11 @@ if (args is ["--transitions", var server, ..] rest)
     return await IncidentResponse.Benchmarks.TransitionLoad.RunAsync(server, clients, seconds);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-return 0;
+if (args is ["--sweep", var database, ..] sweepArgs)
+{
+    int Arg(int i, int fallback) => sweepArgs.Length > i ? int.Parse(sweepArgs[i], CultureInfo.InvariantCulture) : fallback;
+    return await IncidentResponse.Benchmarks.SweepLoad.RunAsync(database, Arg(2, 1_000_000), Arg(3, 1_000), Arg(4, 15));
+}
 
-/// <summary>Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'`.</summary>
-public partial class Program;
+BenchmarkSwitcher.FromAssembly(typeof(IncidentResponse.Benchmarks.AssessmentBenchmarks).Assembly).Run(args);
+return 0;

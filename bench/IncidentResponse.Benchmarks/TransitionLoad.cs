@@ -133,7 +133,7 @@ public static class TransitionLoad
         return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
     }
 
-    private static async Task Execute(string connection, string sql)
+    public static async Task Execute(string connection, string sql)
     {
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();
