@@ -43,15 +43,14 @@ public static class Assessment
 
     public static AssessmentResult Assess(BreachFacts facts, RuleBook rules)
     {
-        var obligations = new List<Obligation>();
+        // Room for a few obligations per rule: a breach touching many jurisdictions never regrows the list.
+        var obligations = new List<Obligation>(rules.Rules.Count * 3);
         var exemptions = new List<Exemption>();
-        var elements = ElementSet.Of(facts.DataElements);
         var discoveryDate = facts.DiscoveredAt.InZone(facts.Entity.TimeZone).Date;
-        var dates = new AssessmentCache(facts.Entity.TimeZone);
+        var evaluation = new RuleEvaluation(facts, discoveryDate, obligations, exemptions, new AssessmentCache(facts.Entity.TimeZone));
         foreach (var rule in rules.Rules)
         {
-            var version = rule.VersionOn(discoveryDate);
-            new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions, dates).Run();
+            evaluation.Run(rule, rule.VersionOn(discoveryDate));
         }
 
         // The earliest fixed due date per recipient kind (a loop: this runs on every assessment).
@@ -76,17 +75,45 @@ public static class Assessment
         return new AssessmentResult(rules.Version, obligations, exemptions, controlling);
     }
 
+    /// <summary>Evaluates one rule after another for one set of facts; <see cref="Run"/> resets the per-rule state.</summary>
     private sealed class RuleEvaluation(
-        Rule law, RuleVersion version, BreachFacts facts, long elements, LocalDate discoveryDate,
-        List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
+        BreachFacts facts, LocalDate discoveryDate, List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
     {
-        private readonly int firstExemption = exemptions.Count;
-        // Made only when a rule has thresholds: most rules never need them.
-        private List<ObligationRule>? belowThreshold;
-        private List<ObligationRule>? tiersMet;
+        private readonly long elements = ElementSet.Of(facts.DataElements);
+        private readonly int entityFlags = FlagMask(facts.Entity.Flags);
+        private readonly List<ObligationRule> belowThreshold = [];
+        private readonly List<ObligationRule> tiersMet = [];
+        private Rule law = null!;
+        private RuleVersion version = null!;
+        private int firstExemption;
+        private IReadOnlyList<string>? versionNotes;
         private DateTimeZone Zone => facts.Entity.TimeZone;
 
-        public void Run()
+        public void Run(Rule rule, RuleVersion ruleVersion)
+        {
+            law = rule;
+            version = ruleVersion;
+            firstExemption = exemptions.Count;
+            versionNotes = null;
+            belowThreshold.Clear();
+            tiersMet.Clear();
+            Evaluate();
+        }
+
+        private static int FlagMask(IReadOnlySet<EntityFlag> flags)
+        {
+            var mask = 0;
+            foreach (var flag in flags)
+            {
+                mask |= 1 << (int)flag;
+            }
+
+            return mask;
+        }
+
+        private bool Has(EntityFlag flag) => (entityFlags & (1 << (int)flag)) != 0;
+
+        private void Evaluate()
         {
             var applicability = version.Applicability;
             if (!EntityQualifies(applicability))
@@ -96,7 +123,7 @@ public static class Assessment
 
             var residents = Residents();
             var withoutResidents = applicability.AppliesWithoutResidents
-                || (applicability.AppliesWithoutResidentsWhenEntity is { } flag && facts.Entity.Has(flag));
+                || (applicability.AppliesWithoutResidentsWhenEntity is { } flag && Has(flag));
             if (residents == 0 && !withoutResidents)
             {
                 return;
@@ -173,18 +200,15 @@ public static class Assessment
                             }
                             else
                             {
-                                var copy = first with { Scope = key, Residents = count };
-                                obligations.Add(copy);
-                                (tiersMet ??= []).Add(duty);
+                                obligations.Add(first with { Scope = key, Residents = count });
+                                tiersMet.Add(duty);
                             }
                         }
                     }
 
-                    var any = first is not null;
-
-                    if (!any)
+                    if (first is null)
                     {
-                        (belowThreshold ??= []).Add(duty);
+                        belowThreshold.Add(duty);
                     }
 
                     continue;
@@ -192,7 +216,7 @@ public static class Assessment
 
                 if (duty.Threshold is { } threshold && !threshold.IsMet(residents))
                 {
-                    (belowThreshold ??= []).Add(duty);
+                    belowThreshold.Add(duty);
                     continue;
                 }
 
@@ -205,44 +229,30 @@ public static class Assessment
 
             // Tiered thresholds (HIPAA's "500 or more" / "fewer than 500"): one tier always fails, and the
             // tier that applies is the answer, so a failed tier is no exemption when its twin produced an obligation.
-            foreach (var failed in belowThreshold ?? [])
+            foreach (var failed in belowThreshold)
             {
-                var tierMet = tiersMet?.Exists(t => t.Recipient == failed.Recipient && t.Authority == failed.Authority) == true;
-                if (!tierMet)
+                if (!TierMet(failed))
                 {
                     Exempt(failed.Recipient, ExemptionReason.BelowThreshold, failed.Citation, failed.BelowThresholdText);
                 }
             }
         }
 
-        /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
-        private IReadOnlyList<string> VersionNotes => versionNotes ??= BuildVersionNotes();
-
-        private IReadOnlyList<string>? versionNotes;
-
-        private IReadOnlyList<string> BuildVersionNotes()
+        private bool TierMet(ObligationRule failed)
         {
-            if (!version.DeemedCompliance.Any(d => facts.Entity.Has(d.EntityFlag)))
+            foreach (var met in tiersMet)
             {
-                return version.StaticNotes;
-            }
-
-            var notes = new List<string>();
-            foreach (var deemed in version.DeemedCompliance)
-            {
-                if (facts.Entity.Has(deemed.EntityFlag))
+                if (met.Recipient == failed.Recipient && met.Authority == failed.Authority)
                 {
-                    notes.Add(deemed.Text);
+                    return true;
                 }
             }
 
-            if (version.ConfidenceText is { } uncertain)
-            {
-                notes.Add(uncertain);
-            }
-
-            return notes;
+            return false;
         }
+
+        /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
+        private IReadOnlyList<string> VersionNotes => versionNotes ??= version.VersionNotes(version.DeemedFor(entityFlags));
 
         private Instant EndOf(LocalDate date) => dates.EndOf(date);
 
@@ -250,7 +260,7 @@ public static class Assessment
         {
             foreach (var flag in applicability.EntityRequiresAll)
             {
-                if (!facts.Entity.Has(flag))
+                if (!Has(flag))
                 {
                     return false;
                 }
@@ -263,7 +273,7 @@ public static class Assessment
 
             foreach (var flag in applicability.EntityRequiresAny)
             {
-                if (facts.Entity.Has(flag))
+                if (Has(flag))
                 {
                     return true;
                 }
@@ -276,81 +286,75 @@ public static class Assessment
 
         private bool AppliesToEntity(ObligationRule rule)
         {
-            var owner = facts.Entity.Has(EntityFlag.DataOwner);
+            var owner = Has(EntityFlag.DataOwner);
             var role = rule.AppliesTo switch
             {
                 AppliesTo.Owner => owner,
                 AppliesTo.Maintainer => !owner,
                 _ => true,
             };
-            return role && (rule.EntityFlag is not { } flag || facts.Entity.Has(flag));
+            return role && (rule.EntityFlag is not { } flag || Has(flag));
         }
 
         private Obligation Add(ObligationRule rule, string? scope, long residents, Obligation? individuals)
         {
-            var notes = new List<string>(4 + VersionNotes.Count);
-            if (rule.Deadline.Note is { } deadlineNote)
-            {
-                notes.Add(deadlineNote);
-            }
-
-            if (rule.Notes is { } ruleNotes)
-            {
-                notes.Add(ruleNotes);
-            }
-
-            var due = DeadlineFor(rule, individuals, notes);
-            notes.AddRange(VersionNotes);
-
+            var due = DeadlineFor(rule, individuals);
             var obligation = new Obligation(
-                law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt, due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, notes);
+                law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt,
+                due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, rule.NotesWith(due.Note, VersionNotes));
             obligations.Add(obligation);
             if (rule.Threshold is not null)
             {
-                (tiersMet ??= []).Add(rule);
+                tiersMet.Add(rule);
             }
+
             return obligation;
         }
 
-        private Due DeadlineFor(ObligationRule rule, Obligation? individuals, List<string> notes)
+        /// <summary>The due date, with at most one note on the situation (a string made once: notes lists are shared).</summary>
+        private Due DeadlineFor(ObligationRule rule, Obligation? individuals)
         {
             var deadline = rule.Deadline;
             switch (deadline.Kind)
             {
                 case DeadlineKind.WithoutUnreasonableDelay:
-                    NoteDelaysForOpenEnded(rule, notes);
-                    return Due.Open(null, null);
+                    return Due.Open(null, null) with { Note = OpenEndedDelayNote(rule) };
                 case DeadlineKind.WithIndividuals:
                     if (facts.IndividualsNotifiedAt is { } sent)
                     {
                         return new Due(sent, dates.LocalDateOf(sent), Standard.Fixed, ClockStart.IndividualNotice, sent, 0);
                     }
 
-                    notes.Add("Due no later than the notice to individuals.");
-                    return individuals is { Standard: Standard.Fixed, DueBy: not null }
+                    return (individuals is { Standard: Standard.Fixed, DueBy: not null }
                         ? new Due(individuals.DueBy, individuals.DueDate, Standard.Fixed, individuals.ClockStart, individuals.ClockStartAt, individuals.TolledDays)
-                        : Due.Open(ClockStart.IndividualNotice, null);
+                        : Due.Open(ClockStart.IndividualNotice, null)) with { Note = WithIndividualsNote };
             }
 
             var (start, startDate) = ClockStartFor(deadline.From!.Value, individuals);
             if (start is null)
             {
-                notes.Add(deadline.From switch
+                return new Due(null, null, Standard.Fixed, deadline.From, null, 0, deadline.From switch
                 {
                     ClockStart.MaterialityDetermination => "The clock starts when materiality is determined; it has not been.",
                     ClockStart.IndividualNotice => "The clock starts when individuals are notified.",
                     ClockStart.HarmDetermination => "The clock starts at the harm determination; none is recorded.",
                     _ => "The clock has not started.",
                 });
-                return new Due(null, null, Standard.Fixed, deadline.From, null, 0);
             }
 
             var (dueBy, dueDate) = Add(start.Value, startDate!.Value, deadline.Amount!.Value, deadline.Unit!.Value, deadline.Calendar);
-            return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0), notes);
+            return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0));
         }
 
+        private const string WithIndividualsNote = "Due no later than the notice to individuals.";
         private const string NoEffectNote = "A law-enforcement delay does not move this deadline.";
         private const string InForceNote = "A law-enforcement delay is in force: the deadline is suspended until it ends.";
+        private const string OpenEndedMayWaitNote = "Notice may wait until law enforcement determines it will no longer impede the investigation.";
+        private const string OpenEndedUnchangedNote = "A law-enforcement delay does not change this obligation.";
+
+        private string? OpenEndedDelayNote(ObligationRule rule) =>
+            facts.LawEnforcementDelays.Count == 0 ? null
+            : rule.LawEnforcementDelay is { Effect: not DelayEffect.None } ? OpenEndedMayWaitNote : OpenEndedUnchangedNote;
 
 
         private (Instant? Start, LocalDate? Date) ClockStartFor(ClockStart from, Obligation? individuals)
@@ -390,7 +394,7 @@ public static class Assessment
         }
 
         /// <summary>Applies the law-enforcement delays this obligation's rule honours to a fixed due date.</summary>
-        private Due ApplyDelays(ObligationRule rule, Due due, List<string> notes)
+        private Due ApplyDelays(ObligationRule rule, Due due)
         {
             if (facts.LawEnforcementDelays.Count == 0 || due.DueBy is null)
             {
@@ -400,34 +404,33 @@ public static class Assessment
             var delayRule = rule.LawEnforcementDelay;
             if (delayRule is null || delayRule.Effect == DelayEffect.None)
             {
-                notes.Add(NoEffectNote);
-                return due;
+                return due with { Note = NoEffectNote };
             }
 
-            var windows = dates.DelayWindows(delayRule, due.DueBy.Value, () => EffectiveDelays(delayRule, due.DueBy.Value));
+            var windows = dates.DelayWindows(delayRule, due.DueBy.Value, facts.LawEnforcementDelays);
             if (windows.Count == 0)
             {
                 return due;
             }
 
-            if (windows.Exists(w => w.End is null))
+            var lastEnd = Instant.MinValue;
+            foreach (var window in windows)
             {
-                notes.Add(InForceNote);
-                return due with { DueBy = null, DueDate = null };
+                if (window.End is not { } end)
+                {
+                    return due with { DueBy = null, DueDate = null, Note = InForceNote };
+                }
+
+                lastEnd = Instant.Max(lastEnd, end);
             }
 
             var unit = rule.Deadline.Unit!.Value;
             if (delayRule.Effect == DelayEffect.FreshWindow)
             {
-                var lastEnd = windows.Max(w => w.End!.Value);
                 var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
-                notes.Add(delayRule.Text);
-                if (freshBy <= due.DueBy)
-                {
-                    return due;
-                }
-
-                return due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days };
+                return freshBy <= due.DueBy
+                    ? due with { Note = delayRule.Text }
+                    : due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days, Note = delayRule.Text };
             }
 
             // Pause: the clock stops for the part of each delay that overlaps its running window.
@@ -459,56 +462,7 @@ public static class Assessment
                 }
             }
 
-            if (tolled > 0)
-            {
-                notes.Add(delayRule.Text);
-            }
-
-            return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled };
-        }
-
-        /// <summary>The delays that count for this rule, merged where they overlap; End null = still in force.</summary>
-        private List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue)
-        {
-            var windows = new List<(Instant From, Instant? End)>();
-            foreach (var delay in facts.LawEnforcementDelays)
-            {
-                if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
-                {
-                    continue;
-                }
-
-                var end = delay.EndsAt;
-                if (delay.Form == DelayForm.Oral && delayRule.OralLimitDays is { } limit)
-                {
-                    var cap = delay.RequestedAt + Duration.FromDays(limit);
-                    end = end is null || end > cap ? cap : end;
-                }
-
-                if (windows.Count > 0 && (windows[^1].End is null || delay.RequestedAt <= windows[^1].End))
-                {
-                    var last = windows[^1];
-                    windows[^1] = (last.From, last.End is null || end is null ? null : Instant.Max(last.End.Value, end.Value));
-                }
-                else
-                {
-                    windows.Add((delay.RequestedAt, end));
-                }
-            }
-
-            return windows;
-        }
-
-        private void NoteDelaysForOpenEnded(ObligationRule rule, List<string> notes)
-        {
-            if (facts.LawEnforcementDelays.Count == 0)
-            {
-                return;
-            }
-
-            notes.Add(rule.LawEnforcementDelay is { Effect: not DelayEffect.None }
-                ? "Notice may wait until law enforcement determines it will no longer impede the investigation."
-                : "A law-enforcement delay does not change this obligation.");
+            return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled, Note = tolled > 0 ? delayRule.Text : null };
         }
 
         private void Exempt(Recipient? recipient, ExemptionReason reason, string citation, string? note)
@@ -534,14 +488,48 @@ public static class Assessment
         private readonly Dictionary<(bool, int?, Instant), List<(Instant From, Instant? End)>> delayWindows = [];
 
 
-        /// <summary>Law-enforcement delay windows depend only on the rule's delay terms and the original due instant.</summary>
-        public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, Func<List<(Instant From, Instant? End)>> compute)
+        /// <summary>
+        /// The delays that count for a rule, merged where they overlap (End null = still in force). They depend only on
+        /// the rule's delay terms and the original due instant.
+        /// </summary>
+        public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
         {
             var key = (rule.RequiresWritten, rule.OralLimitDays, originalDue);
             if (!delayWindows.TryGetValue(key, out var windows))
             {
-                windows = compute();
+                windows = EffectiveDelays(rule, originalDue, delays);
                 delayWindows[key] = windows;
+            }
+
+            return windows;
+        }
+
+        private static List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
+        {
+            var windows = new List<(Instant From, Instant? End)>();
+            foreach (var delay in delays)
+            {
+                if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
+                {
+                    continue;
+                }
+
+                var end = delay.EndsAt;
+                if (delay.Form == DelayForm.Oral && delayRule.OralLimitDays is { } limit)
+                {
+                    var cap = delay.RequestedAt + Duration.FromDays(limit);
+                    end = end is null || end > cap ? cap : end;
+                }
+
+                if (windows.Count > 0 && (windows[^1].End is null || delay.RequestedAt <= windows[^1].End))
+                {
+                    var last = windows[^1];
+                    windows[^1] = (last.From, last.End is null || end is null ? null : Instant.Max(last.End.Value, end.Value));
+                }
+                else
+                {
+                    windows.Add((delay.RequestedAt, end));
+                }
             }
 
             return windows;
@@ -590,7 +578,9 @@ public static class Assessment
         }
     }
 
-    private readonly record struct Due(Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays)
+    /// <summary>A deadline as computed, with at most one note on the situation (the clock, a law-enforcement delay).</summary>
+    private readonly record struct Due(
+        Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays, string? Note = null)
     {
         public static Due Open(ClockStart? start, Instant? at) => new(null, null, Standard.WithoutUnreasonableDelay, start, at, 0);
     }

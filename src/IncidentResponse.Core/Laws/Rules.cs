@@ -40,11 +40,47 @@ public sealed record RuleVersion(
     internal IReadOnlyList<ObligationRule> IndividualsFirst { get; } =
         [.. Obligations.Where(o => o.Recipient == Recipient.Individuals), .. Obligations.Where(o => o.Recipient != Recipient.Individuals)];
 
-    /// <summary>The note every obligation of a less-than-certain version carries (made once, shared).</summary>
-    internal string? ConfidenceText { get; } = Confidence == "high" ? null : $"Rule confidence {Confidence}: {ConfidenceNote}";
+    private readonly IReadOnlyList<string>?[] notesByDeemed = new IReadOnlyList<string>?[1 << DeemedCompliance.Count];
 
-    /// <summary>The notes every obligation of this version carries when no deemed-compliance flag applies.</summary>
-    internal IReadOnlyList<string> StaticNotes { get; } = Confidence == "high" ? [] : [$"Rule confidence {Confidence}: {ConfidenceNote}"];
+    /// <summary>Which deemed-compliance entries hold for an entity (bit i = entry i), from its flag mask.</summary>
+    internal int DeemedFor(int entityFlags)
+    {
+        var mask = 0;
+        for (var i = 0; i < DeemedCompliance.Count; i++)
+        {
+            if ((entityFlags & (1 << (int)DeemedCompliance[i].EntityFlag)) != 0)
+            {
+                mask |= 1 << i;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// The notes every obligation of this version carries for an entity: the deemed-compliance entries that hold
+    /// (by <see cref="DeemedFor"/>), then the confidence note. Made once per combination and shared.
+    /// </summary>
+    internal IReadOnlyList<string> VersionNotes(int deemed) => notesByDeemed[deemed] ??= BuildVersionNotes(deemed);
+
+    private System.Collections.ObjectModel.ReadOnlyCollection<string> BuildVersionNotes(int deemed)
+    {
+        var notes = new List<string>();
+        for (var i = 0; i < DeemedCompliance.Count; i++)
+        {
+            if ((deemed & (1 << i)) != 0)
+            {
+                notes.Add(DeemedCompliance[i].Text);
+            }
+        }
+
+        if (Confidence != "high")
+        {
+            notes.Add($"Rule confidence {Confidence}: {ConfidenceNote}");
+        }
+
+        return notes.AsReadOnly();
+    }
 }
 
 public sealed record Applicability(
@@ -125,6 +161,48 @@ public sealed record ObligationRule(
 {
     /// <summary>The exemption note when the threshold is not met, made once.</summary>
     internal string? BelowThresholdText { get; } = Threshold is null ? null : Authority is null ? Threshold.Text : $"{Authority}: {Threshold.Text}";
+
+    // Each (situation, version notes) pair seen so far with its notes list; replaced whole, never changed, so readers need no lock.
+    private (string? Situation, IReadOnlyList<string> VersionNotes, IReadOnlyList<string> Notes)[] noteSets = [];
+
+    /// <summary>
+    /// The notes of an obligation made from this rule: the deadline wording, the rule's own notes, at most one note on
+    /// the situation (the clock has not started, a law-enforcement delay) and the version's notes. Every part is a
+    /// string made when the rule base loads, so the lists are made once and shared by every assessment.
+    /// </summary>
+    internal IReadOnlyList<string> NotesWith(string? situation, IReadOnlyList<string> versionNotes)
+    {
+        var sets = noteSets;
+        foreach (var set in sets)
+        {
+            if (ReferenceEquals(set.Situation, situation) && ReferenceEquals(set.VersionNotes, versionNotes))
+            {
+                return set.Notes;
+            }
+        }
+
+        var notes = new List<string>(3 + versionNotes.Count);
+        if (Deadline.Note is { } deadlineNote)
+        {
+            notes.Add(deadlineNote);
+        }
+
+        if (Notes is { } ruleNotes)
+        {
+            notes.Add(ruleNotes);
+        }
+
+        if (situation is not null)
+        {
+            notes.Add(situation);
+        }
+
+        notes.AddRange(versionNotes);
+        var made = notes.AsReadOnly();
+        // A lost race only makes one list twice.
+        noteSets = [.. sets, (situation, versionNotes, made)];
+        return made;
+    }
 }
 
 public sealed record SubstituteNotice(long? CostExceeds, long? AffectedExceed, bool InsufficientContactInfo, IReadOnlyList<string> Methods, string? Citation);
