@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace IncidentResponse.Core.Laws;
 
@@ -48,8 +49,10 @@ public static class Assessment
         var exemptions = new List<Exemption>();
         var discoveryDate = facts.DiscoveredAt.InZone(facts.Entity.TimeZone).Date;
         var evaluation = new RuleEvaluation(facts, discoveryDate, obligations, exemptions, new AssessmentCache(facts.Entity.TimeZone));
-        foreach (var rule in rules.Rules)
+        // Indexed loops over the model's IReadOnlyLists here and below: foreach would box an enumerator per loop.
+        for (var i = 0; i < rules.Rules.Count; i++)
         {
+            var rule = rules.Rules[i];
             evaluation.Run(rule, rule.VersionOn(discoveryDate));
         }
 
@@ -153,8 +156,9 @@ public static class Assessment
             // Individuals first: other deadlines may run from the individuals' notice.
             var ordered = version.IndividualsFirst;
             Obligation? individuals = null;
-            foreach (var duty in ordered)
+            for (var d = 0; d < ordered.Count; d++)
             {
+                var duty = ordered[d];
                 if (!AppliesToEntity(duty))
                 {
                     continue;
@@ -189,8 +193,10 @@ public static class Assessment
                 if (duty.Threshold is { Per: ThresholdScope.ResidenceKey } perKey)
                 {
                     Obligation? first = null;
-                    foreach (var key in version.Applicability.ExpandedKeys)
+                    var keys = version.Applicability.ExpandedKeys;
+                    for (var k = 0; k < keys.Count; k++)
                     {
+                        var key = keys[k];
                         if (facts.AffectedResidents.TryGetValue(key, out var count) && perKey.IsMet(count))
                         {
                             // Every state's notice under one rule runs on the same clock: compute it once.
@@ -258,9 +264,9 @@ public static class Assessment
 
         private bool EntityQualifies(Applicability applicability)
         {
-            foreach (var flag in applicability.EntityRequiresAll)
+            for (var i = 0; i < applicability.EntityRequiresAll.Count; i++)
             {
-                if (!Has(flag))
+                if (!Has(applicability.EntityRequiresAll[i]))
                 {
                     return false;
                 }
@@ -271,9 +277,9 @@ public static class Assessment
                 return true;
             }
 
-            foreach (var flag in applicability.EntityRequiresAny)
+            for (var i = 0; i < applicability.EntityRequiresAny.Count; i++)
             {
-                if (Has(flag))
+                if (Has(applicability.EntityRequiresAny[i]))
                 {
                     return true;
                 }
@@ -479,22 +485,36 @@ public static class Assessment
         }
     }
 
-    /// <summary>Arithmetic done once per assessment: most deadlines share a few dates, the federal rules one resident list.</summary>
+    /// <summary>Arithmetic done once per assessment: the zone's offset periods, the federal rules' one resident list, delay windows.</summary>
     private sealed class AssessmentCache(DateTimeZone zone)
     {
-        private readonly Dictionary<LocalDate, Instant> endsOfDay = [];
-        private readonly Dictionary<Instant, LocalDate> localDates = [];
+        // The zone's offset periods met so far (usually one or two: standard and daylight time).
+        private readonly List<ZoneInterval> intervals = new(2);
         private readonly Dictionary<IReadOnlyList<string>, long> residents = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(bool, int?, Instant), List<(Instant From, Instant? End)>> delayWindows = [];
+        private readonly Dictionary<(bool, int?, ulong), List<(Instant From, Instant? End)>> delayWindows = [];
 
 
         /// <summary>
         /// The delays that count for a rule, merged where they overlap (End null = still in force). They depend only on
-        /// the rule's delay terms and the original due instant.
+        /// the rule's delay terms and which delays were requested before the original due instant.
         /// </summary>
         public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
         {
-            var key = (rule.RequiresWritten, rule.OralLimitDays, originalDue);
+            if (delays.Count > 64)
+            {
+                return EffectiveDelays(rule, originalDue, delays);
+            }
+
+            var before = 0UL;
+            for (var i = 0; i < delays.Count; i++)
+            {
+                if (delays[i].RequestedAt < originalDue)
+                {
+                    before |= 1UL << i;
+                }
+            }
+
+            var key = (rule.RequiresWritten, rule.OralLimitDays, before);
             if (!delayWindows.TryGetValue(key, out var windows))
             {
                 windows = EffectiveDelays(rule, originalDue, delays);
@@ -507,8 +527,9 @@ public static class Assessment
         private static List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
         {
             var windows = new List<(Instant From, Instant? End)>();
-            foreach (var delay in delays)
+            for (var i = 0; i < delays.Count; i++)
             {
+                var delay = delays[i];
                 if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
                 {
                     continue;
@@ -543,9 +564,9 @@ public static class Assessment
                 return total;
             }
 
-            foreach (var key in keys)
+            for (var i = 0; i < keys.Count; i++)
             {
-                if (counts.TryGetValue(key, out var count))
+                if (counts.TryGetValue(keys[i], out var count))
                 {
                     total += count;
                 }
@@ -555,26 +576,43 @@ public static class Assessment
             return total;
         }
 
+        /// <summary>
+        /// The last second of a local date: its next midnight at the offset of the period it falls in. A midnight within a
+        /// day of an offset change may be skipped or repeated, so those take the zone's own mapping.
+        /// </summary>
         public Instant EndOf(LocalDate date)
         {
-            if (!endsOfDay.TryGetValue(date, out var end))
+            var midnight = date.PlusDays(1).AtMidnight();
+            foreach (var interval in intervals)
             {
-                end = LegalCalendar.EndOf(date, zone);
-                endsOfDay[date] = end;
+                var candidate = midnight.WithOffset(interval.WallOffset).ToInstant();
+                if ((!interval.HasStart || candidate - interval.Start >= Duration.FromDays(1))
+                    && (!interval.HasEnd || interval.End - candidate >= Duration.FromDays(1)))
+                {
+                    return candidate - Duration.FromSeconds(1);
+                }
             }
 
+            var end = LegalCalendar.EndOf(date, zone);
+            IntervalAt(end);
             return end;
         }
 
-        public LocalDate LocalDateOf(Instant instant)
+        public LocalDate LocalDateOf(Instant instant) => instant.WithOffset(IntervalAt(instant).WallOffset).Date;
+
+        private ZoneInterval IntervalAt(Instant instant)
         {
-            if (!localDates.TryGetValue(instant, out var date))
+            foreach (var interval in intervals)
             {
-                date = instant.InZone(zone).Date;
-                localDates[instant] = date;
+                if (interval.Contains(instant))
+                {
+                    return interval;
+                }
             }
 
-            return date;
+            var found = zone.GetZoneInterval(instant);
+            intervals.Add(found);
+            return found;
         }
     }
 
