@@ -86,6 +86,8 @@ public static class Assessment
         private readonly int entityFlags = FlagMask(facts.Entity.Flags);
         private readonly List<ObligationRule> belowThreshold = [];
         private readonly List<ObligationRule> tiersMet = [];
+        // The deemed-compliance entry that spares each recipient kind under the rule being evaluated, if any.
+        private readonly DeemedCompliance?[] sparedBy = new DeemedCompliance?[RecipientCount];
         private Rule law = null!;
         private RuleVersion version = null!;
         private int firstExemption;
@@ -100,6 +102,7 @@ public static class Assessment
             versionNotes = null;
             belowThreshold.Clear();
             tiersMet.Clear();
+            Array.Clear(sparedBy);
             Evaluate();
         }
 
@@ -140,6 +143,11 @@ public static class Assessment
                 return;
             }
 
+            if (ExemptedAsRegulatedElsewhere())
+            {
+                return;
+            }
+
             var encryption = version.EncryptionSafeHarbor;
             var safeHarbor = encryption.Applies && facts.Encryption.Encrypted && !(facts.Encryption.KeyCompromised && encryption.LostIfKeyCompromised);
             if (safeHarbor && encryption.Recipients is null)
@@ -161,6 +169,12 @@ public static class Assessment
                 var duty = ordered[d];
                 if (!AppliesToEntity(duty))
                 {
+                    continue;
+                }
+
+                if (sparedBy[(int)duty.Recipient] is { } deemed)
+                {
+                    Exempt(duty.Recipient, ExemptionReason.DeemedCompliance, deemed.Citation, deemed.Note);
                     continue;
                 }
 
@@ -242,6 +256,36 @@ public static class Assessment
                     Exempt(failed.Recipient, ExemptionReason.BelowThreshold, failed.Citation, failed.BelowThresholdText);
                 }
             }
+        }
+
+        /// <summary>
+        /// Applies the deemed-compliance entries that exempt this entity: true when one exempts the whole rule (its
+        /// exemption is recorded); otherwise notes which recipients the others spare.
+        /// </summary>
+        private bool ExemptedAsRegulatedElsewhere()
+        {
+            var entries = version.DeemedCompliance;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var deemed = entries[i];
+                if (deemed.Effect != DeemedEffect.Exempt || !Has(deemed.EntityFlag))
+                {
+                    continue;
+                }
+
+                if (deemed.Recipients is null)
+                {
+                    Exempt(null, ExemptionReason.DeemedCompliance, deemed.Citation, deemed.Note);
+                    return true;
+                }
+
+                for (var r = 0; r < deemed.Recipients.Count; r++)
+                {
+                    sparedBy[(int)deemed.Recipients[r]] ??= deemed;
+                }
+            }
+
+            return false;
         }
 
         private bool TierMet(ObligationRule failed)

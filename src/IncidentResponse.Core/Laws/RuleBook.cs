@@ -179,10 +179,11 @@ internal sealed class RuleCompiler(string file)
             harm.Recipients is null ? null : Recipients(harm.Recipients, $"{at}.riskOfHarm.recipients"),
             harm.RequiresWrittenDetermination, harm.RetainYears, harm.RequiresLawEnforcementConsultation, harm.Citation);
 
-        var deemed = (v.DeemedCompliance ?? []).Select((d, i) => new DeemedCompliance(
-            Flag(d.EntityFlag, $"{at}.deemedCompliance[{i}].entityFlag"),
-            Required(d.Citation, $"{at}.deemedCompliance[{i}].citation"),
-            Required(d.Note, $"{at}.deemedCompliance[{i}].note"))).ToList();
+        var deemed = (v.DeemedCompliance ?? []).Select((d, i) => CompileDeemed(d, $"{at}.deemedCompliance[{i}]")).ToList();
+        if (deemed.Count > MaxDeemed)
+        {
+            Fail($"{at}.deemedCompliance", $"at most {MaxDeemed} entries");
+        }
 
         if (v.Obligations is not { Count: > 0 })
         {
@@ -196,6 +197,18 @@ internal sealed class RuleCompiler(string file)
             Fail($"{at}.obligations", $"the id '{duplicateId.Key}' is used twice");
         }
 
+        for (var i = 0; i < deemed.Count; i++)
+        {
+            var spared = deemed[i].Recipients ?? [];
+            for (var r = 0; r < spared.Count; r++)
+            {
+                if (!obligations.Exists(o => o.Recipient == spared[r]))
+                {
+                    Fail($"{at}.deemedCompliance[{i}].recipients[{r}]", $"the version has no obligation to '{spared[r].ToString().ToCamelCase()}'");
+                }
+            }
+        }
+
         var onlyWhen = obligations.FindIndex(o => o.OnlyWhenRiskOfHarmExceptionApplied);
         if (onlyWhen >= 0 && !riskOfHarm.Exception)
         {
@@ -206,6 +219,27 @@ internal sealed class RuleCompiler(string file)
             parsed.Value, Required(v.Citation, $"{at}.citation"), v.Sources!, confidence, v.ConfidenceNote, applicability, personal,
             OneOf(v.Trigger, $"{at}.trigger", Triggers), encryption, riskOfHarm, deemed, obligations,
             CompileSubstitute(v.SubstituteNotice, $"{at}.substituteNotice"), CompileLetter(v.LetterContent, $"{at}.letterContent"));
+    }
+
+    // The engine keeps one notes list per combination of entries that hold (docs/performance.md).
+    private const int MaxDeemed = 8;
+
+    private DeemedCompliance CompileDeemed(DeemedComplianceDto d, string at)
+    {
+        var effect = d.Effect is null ? DeemedEffect.Note : Word<DeemedEffect>(d.Effect, $"{at}.effect");
+        if (d.Recipients is not null && effect != DeemedEffect.Exempt)
+        {
+            Fail($"{at}.recipients", "recipients name whom an exemption spares; the effect is not 'exempt'");
+        }
+
+        if (d.Recipients is { Count: 0 })
+        {
+            Fail($"{at}.recipients", "list at least one recipient, or leave recipients out to exempt the whole rule");
+        }
+
+        return new DeemedCompliance(
+            Flag(d.EntityFlag, $"{at}.entityFlag"), Required(d.Citation, $"{at}.citation"), Required(d.Note, $"{at}.note"), effect,
+            d.Recipients is null ? null : Recipients(d.Recipients, $"{at}.recipients"));
     }
 
     private Applicability CompileApplicability(ApplicabilityDto? a, string at)

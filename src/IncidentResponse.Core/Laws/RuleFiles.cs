@@ -68,6 +68,8 @@ internal sealed class RiskOfHarmDto
 internal sealed class DeemedComplianceDto
 {
     public string? EntityFlag { get; set; }
+    public string? Effect { get; set; }
+    public List<string>? Recipients { get; set; }
     public string? Citation { get; set; }
     public string? Note { get; set; }
 }

@@ -113,7 +113,13 @@ public sealed record RiskOfHarm(
     bool Exception, IReadOnlyList<Recipient>? Recipients, bool RequiresWrittenDetermination, int? RetainYears,
     bool RequiresLawEnforcementConsultation, string? Citation);
 
-public sealed record DeemedCompliance(EntityFlag EntityFlag, string Citation, string Note)
+/// <summary>
+/// A provision for entities regulated under another regime (HIPAA, GLBA): with <see cref="DeemedEffect.Note"/> the
+/// obligations stand and carry the note; with <see cref="DeemedEffect.Exempt"/> the statute excludes the entity or deems
+/// its notice under the other regime enough, for the whole rule or only for <see cref="Recipients"/>.
+/// </summary>
+public sealed record DeemedCompliance(
+    EntityFlag EntityFlag, string Citation, string Note, DeemedEffect Effect = DeemedEffect.Note, IReadOnlyList<Recipient>? Recipients = null)
 {
     internal string Text { get; } = $"{Note} ({Citation})";
 }

@@ -115,6 +115,13 @@ public enum ExemptionReason
     RiskOfHarmException,
     BelowThreshold,
     DataNotCovered,
+    DeemedCompliance,
+}
+
+public enum DeemedEffect
+{
+    Note,
+    Exempt,
 }
 
 public enum Standard

@@ -20,6 +20,12 @@ public sealed class RuleBookValidationTests
             trigger: acquisition
             encryptionSafeHarbor: { applies: true, lostIfKeyCompromised: true }
             riskOfHarm: { exception: false }
+            deemedCompliance:
+              - entityFlag: glbaFinancialInstitution
+                effect: exempt
+                recipients: [individuals]
+                citation: "Example Code § 2"
+                note: "Notice under the federal regime is enough."
             obligations:
               - id: individuals
                 recipient: individuals
@@ -47,6 +53,11 @@ public sealed class RuleBookValidationTests
     [InlineData("citation: \"Example Code § 1(a)\"", "citation: \"\"", "versions[0].obligations[0].citation", "is required")]
     [InlineData("recipient: individuals", "recipient: regulator", "versions[0].obligations[0].authority", "names its authority")]
     [InlineData("trigger: acquisition", "trigger: vibes", "versions[0].trigger", "'vibes' is not one of acquisition, access")]
+    [InlineData("effect: exempt", "effect: ignore", "versions[0].deemedCompliance[0].effect", "'ignore' is not one of note, exempt")]
+    [InlineData("recipients: [individuals]", "recipients: [media]", "versions[0].deemedCompliance[0].recipients[0]", "no obligation to 'media'")]
+    [InlineData("recipients: [individuals]", "recipients: []", "versions[0].deemedCompliance[0].recipients", "at least one recipient")]
+    [InlineData("effect: exempt", "effect: note", "versions[0].deemedCompliance[0].recipients", "the effect is not 'exempt'")]
+    [InlineData("entityFlag: glbaFinancialInstitution", "entityFlag: bank", "versions[0].deemedCompliance[0].entityFlag", "'bank' is not one of")]
     public void A_bad_field_is_named_with_its_file(string from, string to, string field, string problem)
     {
         var error = Refused(Valid.Replace(from, to, StringComparison.Ordinal));
