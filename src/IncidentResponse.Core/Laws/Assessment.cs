@@ -364,7 +364,23 @@ public static class Assessment
         /// <summary>The due date, with at most one note on the situation (a string made once: notes lists are shared).</summary>
         private Due DeadlineFor(ObligationRule rule, Obligation? individuals)
         {
-            var deadline = rule.Deadline;
+            var due = DueUnder(rule, rule.Deadline, individuals);
+            // "Whichever is sooner": the earliest limit that has a due date controls.
+            var alternatives = rule.Deadline.OrEarlier;
+            for (var i = 0; i < alternatives.Count; i++)
+            {
+                var other = DueUnder(rule, alternatives[i], individuals);
+                if (other.DueBy is { } by && (due.DueBy is not { } current || by < current))
+                {
+                    due = other;
+                }
+            }
+
+            return due;
+        }
+
+        private Due DueUnder(ObligationRule rule, Deadline deadline, Obligation? individuals)
+        {
             switch (deadline.Kind)
             {
                 case DeadlineKind.WithoutUnreasonableDelay:
@@ -393,7 +409,7 @@ public static class Assessment
             }
 
             var (dueBy, dueDate) = Add(start.Value, startDate!.Value, deadline.Amount!.Value, deadline.Unit!.Value, deadline.Calendar);
-            return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0));
+            return ApplyDelays(rule.LawEnforcementDelay, deadline, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0));
         }
 
         private const string WithIndividualsNote = "Due no later than the notice to individuals.";
@@ -444,14 +460,13 @@ public static class Assessment
         }
 
         /// <summary>Applies the law-enforcement delays this obligation's rule honours to a fixed due date.</summary>
-        private Due ApplyDelays(ObligationRule rule, Due due)
+        private Due ApplyDelays(DelayRule? delayRule, Deadline deadline, Due due)
         {
             if (facts.LawEnforcementDelays.Count == 0 || due.DueBy is null)
             {
                 return due;
             }
 
-            var delayRule = rule.LawEnforcementDelay;
             if (delayRule is null || delayRule.Effect == DelayEffect.None)
             {
                 return due with { Note = NoEffectNote };
@@ -474,10 +489,10 @@ public static class Assessment
                 lastEnd = Instant.Max(lastEnd, end);
             }
 
-            var unit = rule.Deadline.Unit!.Value;
+            var unit = deadline.Unit!.Value;
             if (delayRule.Effect == DelayEffect.FreshWindow)
             {
-                var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
+                var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, deadline.Calendar);
                 return freshBy <= due.DueBy
                     ? due with { Note = delayRule.Text }
                     : due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days, Note = delayRule.Text };
@@ -506,7 +521,7 @@ public static class Assessment
                 else
                 {
                     var days = (int)Math.Ceiling(overlap.TotalDays);
-                    dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, rule.Deadline.Calendar) : dueDate.PlusDays(days);
+                    dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, deadline.Calendar) : dueDate.PlusDays(days);
                     dueBy = EndOf(dueDate);
                     tolled += days;
                 }

@@ -285,35 +285,22 @@ internal sealed class RuleCompiler(string file)
                 t.Per is null ? ThresholdScope.Rule : Word<ThresholdScope>(t.Per, $"{at}.threshold.per"));
         }
 
-        var d = o.Deadline ?? Fail<DeadlineDto>($"{at}.deadline", "is required");
-        var kind = Word<DeadlineKind>(d.Kind, $"{at}.deadline.kind");
-        int? amount = null;
-        DeadlineUnit? unit = null;
-        ClockStart? from = null;
-        var calendar = BusinessCalendar.UsFederal;
-        if (kind == DeadlineKind.Fixed)
+        var deadline = CompileDeadline(o.Deadline ?? Fail<DeadlineDto>($"{at}.deadline", "is required"), $"{at}.deadline");
+        var alternatives = o.Deadline!.OrEarlier?.Select((alternative, i) =>
         {
-            if (d.Amount is not { } n || n < 0)
+            var compiled = CompileDeadline(alternative, $"{at}.deadline.orEarlier[{i}]");
+            if (alternative.OrEarlier is not null)
             {
-                Fail($"{at}.deadline.amount", "a fixed deadline needs a non-negative amount");
+                Fail($"{at}.deadline.orEarlier[{i}].orEarlier", "an earlier limit has no limits of its own");
             }
 
-            amount = d.Amount;
-            unit = Word<DeadlineUnit>(d.Unit, $"{at}.deadline.unit");
-            from = Word<ClockStart>(d.From, $"{at}.deadline.from");
-            if (d.Calendar is not null)
-            {
-                calendar = d.Calendar switch
-                {
-                    "US-federal" => BusinessCalendar.UsFederal,
-                    "weekends" => BusinessCalendar.Weekends,
-                    _ => Fail<BusinessCalendar>($"{at}.deadline.calendar", $"'{d.Calendar}' is not a calendar (US-federal, weekends)"),
-                };
-            }
-        }
-        else if (d.Amount is not null || d.Unit is not null || d.From is not null)
+            return compiled.Kind == DeadlineKind.WithoutUnreasonableDelay
+                ? Fail<Deadline>($"{at}.deadline.orEarlier[{i}].kind", "an earlier limit is fixed or withIndividuals")
+                : compiled;
+        }).ToList();
+        if (alternatives is { Count: 0 })
         {
-            Fail($"{at}.deadline", $"a '{d.Kind}' deadline takes no amount, unit or from");
+            Fail($"{at}.deadline.orEarlier", "list at least one limit, or leave orEarlier out");
         }
 
         DelayRule? delay = null;
@@ -333,8 +320,43 @@ internal sealed class RuleCompiler(string file)
             Required(o.Id, $"{at}.id"), recipient, o.Authority,
             o.AppliesTo is null ? AppliesTo.Owner : Word<AppliesTo>(o.AppliesTo, $"{at}.appliesTo"),
             o.EntityFlag is null ? null : Flag(o.EntityFlag, $"{at}.entityFlag"),
-            o.OnlyWhenRiskOfHarmExceptionApplied, threshold, new Deadline(kind, amount, unit, from, calendar, d.Note), delay,
+            o.OnlyWhenRiskOfHarmExceptionApplied, threshold, deadline with { Alternatives = alternatives }, delay,
             Required(o.Citation, $"{at}.citation"), o.Notes);
+    }
+
+    private Deadline CompileDeadline(DeadlineDto d, string at)
+    {
+        var kind = Word<DeadlineKind>(d.Kind, $"{at}.kind");
+        int? amount = null;
+        DeadlineUnit? unit = null;
+        ClockStart? from = null;
+        var calendar = BusinessCalendar.UsFederal;
+        if (kind == DeadlineKind.Fixed)
+        {
+            if (d.Amount is not { } n || n < 0)
+            {
+                Fail($"{at}.amount", "a fixed deadline needs a non-negative amount");
+            }
+
+            amount = d.Amount;
+            unit = Word<DeadlineUnit>(d.Unit, $"{at}.unit");
+            from = Word<ClockStart>(d.From, $"{at}.from");
+            if (d.Calendar is not null)
+            {
+                calendar = d.Calendar switch
+                {
+                    "US-federal" => BusinessCalendar.UsFederal,
+                    "weekends" => BusinessCalendar.Weekends,
+                    _ => Fail<BusinessCalendar>($"{at}.calendar", $"'{d.Calendar}' is not a calendar (US-federal, weekends)"),
+                };
+            }
+        }
+        else if (d.Amount is not null || d.Unit is not null || d.From is not null)
+        {
+            Fail(at, $"a '{d.Kind}' deadline takes no amount, unit or from");
+        }
+
+        return new Deadline(kind, amount, unit, from, calendar, d.Note);
     }
 
     private SubstituteNotice? CompileSubstitute(SubstituteNoticeDto? s, string at)

@@ -104,6 +104,7 @@ internal sealed class DeadlineDto
     public string? From { get; set; }
     public string? Calendar { get; set; }
     public string? Note { get; set; }
+    public List<DeadlineDto>? OrEarlier { get; set; }
 }
 
 internal sealed class DelayDto

@@ -139,7 +139,13 @@ public sealed record Threshold(int Residents, Comparison Comparison, ThresholdSc
     };
 }
 
-public sealed record Deadline(DeadlineKind Kind, int? Amount, DeadlineUnit? Unit, ClockStart? From, BusinessCalendar Calendar, string? Note);
+/// <summary>When notice is due; <see cref="OrEarlier"/> lists other limits of a "whichever is sooner" clause.</summary>
+public sealed record Deadline(
+    DeadlineKind Kind, int? Amount, DeadlineUnit? Unit, ClockStart? From, BusinessCalendar Calendar, string? Note,
+    IReadOnlyList<Deadline>? Alternatives = null)
+{
+    public IReadOnlyList<Deadline> OrEarlier => Alternatives ?? [];
+}
 
 public sealed record DelayRule(DelayEffect Effect, int? Amount, DeadlineUnit? Unit, int? OralLimitDays, bool RequiresWritten, string? Citation)
 {
