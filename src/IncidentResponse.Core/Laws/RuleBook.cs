@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using NodaTime;
 using NodaTime.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -52,26 +53,33 @@ public sealed class RuleBook
     /// <summary>The rule base shipped inside this library (src/IncidentResponse.Core/Laws/Rules).</summary>
     public static RuleBook Current => Embedded.Value;
 
-    /// <summary>Parses and validates rule files given as (file name, YAML text); throws on the first bad field.</summary>
-    public static RuleBook Parse(IEnumerable<(string File, string Text)> files)
+    /// <summary>
+    /// Parses and validates rule files and holiday calendar files given as (file name, YAML text); throws on the first
+    /// bad field. A deadline may name a calendar by its code.
+    /// </summary>
+    public static RuleBook Parse(IEnumerable<(string File, string Text)> files, IEnumerable<(string File, string Text)>? calendarFiles = null)
     {
-        var deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
-        var rules = new List<Rule>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.Ordinal)
+        {
+            [BusinessCalendar.UsFederal.Code] = BusinessCalendar.UsFederal,
+            [BusinessCalendar.Weekends.Code] = BusinessCalendar.Weekends,
+        };
+        foreach (var (file, text) in (calendarFiles ?? []).OrderBy(f => f.File, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes("calendars/" + file + "\n" + text + "\n"));
+            var calendar = new RuleCompiler(file, calendars).CompileCalendar(Read<CalendarFileDto>(file, text));
+            if (!calendars.TryAdd(calendar.Code, calendar))
+            {
+                throw new RuleFileException(file, "code", "two calendars declare this code");
+            }
+        }
+
+        var rules = new List<Rule>();
         foreach (var (file, text) in files.OrderBy(f => f.File, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(file + "\n" + text + "\n"));
-            RuleFileDto dto;
-            try
-            {
-                dto = deserializer.Deserialize<RuleFileDto>(text) ?? throw new RuleFileException(file, "(file)", "the file is empty");
-            }
-            catch (YamlException e)
-            {
-                throw new RuleFileException(file, $"line {e.Start.Line}, column {e.Start.Column}", (e.InnerException ?? e).Message);
-            }
-
-            rules.Add(new RuleCompiler(file).Compile(dto));
+            rules.Add(new RuleCompiler(file, calendars).Compile(Read<RuleFileDto>(file, text)));
         }
 
         var duplicate = rules.GroupBy(r => r.Code, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -83,17 +91,32 @@ public sealed class RuleBook
         return new RuleBook(rules, Convert.ToHexStringLower(hash.GetHashAndReset())[..12]);
     }
 
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
+
+    private static T Read<T>(string file, string text)
+    {
+        try
+        {
+            return Deserializer.Deserialize<T>(text) ?? throw new RuleFileException(file, "(file)", "the file is empty");
+        }
+        catch (YamlException e)
+        {
+            throw new RuleFileException(file, $"line {e.Start.Line}, column {e.Start.Column}", (e.InnerException ?? e).Message);
+        }
+    }
+
     private static RuleBook LoadEmbedded()
     {
         var assembly = typeof(RuleBook).Assembly;
-        var files = assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("rules/", StringComparison.Ordinal))
-            .Select(n => (n["rules/".Length..], Read(assembly, n)))
+        return Parse(Embedded("rules/"), Embedded("calendars/"));
+
+        List<(string, string)> Embedded(string prefix) => assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(n => (n[prefix.Length..], ReadResource(assembly, n)))
             .ToList();
-        return Parse(files);
     }
 
-    private static string Read(Assembly assembly, string name)
+    private static string ReadResource(Assembly assembly, string name)
     {
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -102,7 +125,7 @@ public sealed class RuleBook
 }
 
 /// <summary>Turns one file's text shape into the typed model, naming the field of any mistake.</summary>
-internal sealed class RuleCompiler(string file)
+internal sealed class RuleCompiler(string file, IReadOnlyDictionary<string, BusinessCalendar> calendars)
 {
     private static readonly string[] Kinds = ["state", "territory", "district", "federal", "international"];
     private static readonly string[] Confidences = ["high", "medium", "low"];
@@ -341,14 +364,9 @@ internal sealed class RuleCompiler(string file)
             amount = d.Amount;
             unit = Word<DeadlineUnit>(d.Unit, $"{at}.unit");
             from = Word<ClockStart>(d.From, $"{at}.from");
-            if (d.Calendar is not null)
+            if (d.Calendar is not null && !calendars.TryGetValue(d.Calendar, out calendar!))
             {
-                calendar = d.Calendar switch
-                {
-                    "US-federal" => BusinessCalendar.UsFederal,
-                    "weekends" => BusinessCalendar.Weekends,
-                    _ => Fail<BusinessCalendar>($"{at}.calendar", $"'{d.Calendar}' is not a calendar (US-federal, weekends)"),
-                };
+                Fail($"{at}.calendar", $"'{d.Calendar}' is not a calendar ({string.Join(", ", calendars.Keys)})");
             }
         }
         else if (d.Amount is not null || d.Unit is not null || d.From is not null)
@@ -357,6 +375,74 @@ internal sealed class RuleCompiler(string file)
         }
 
         return new Deadline(kind, amount, unit, from, calendar, d.Note);
+    }
+
+    public BusinessCalendar CompileCalendar(CalendarFileDto dto)
+    {
+        var code = Required(dto.Code, "code");
+        if (!string.Equals(code, Path.GetFileNameWithoutExtension(file), StringComparison.Ordinal))
+        {
+            Fail("code", $"'{code}' does not match the file name '{Path.GetFileNameWithoutExtension(file)}'");
+        }
+
+        Required(dto.Name, "name");
+        Required(dto.Citation, "citation");
+        var confidence = OneOf(dto.Confidence, "confidence", Confidences);
+        if (confidence != "high" && string.IsNullOrWhiteSpace(dto.ConfidenceNote))
+        {
+            Fail("confidenceNote", $"confidence '{confidence}' needs a note saying what is uncertain");
+        }
+
+        if (dto.Sources is not { Count: > 0 })
+        {
+            Fail("sources", "name at least one source the calendar was checked against");
+        }
+
+        if (dto.Holidays is not { Count: > 0 })
+        {
+            Fail("holidays", "at least one holiday is required");
+        }
+
+        var observed = dto.Observed is null ? HolidayObserved.None : Word<HolidayObserved>(dto.Observed, "observed");
+        var holidays = dto.Holidays!.Select((h, i) => CompileHoliday(h, $"holidays[{i}]", observed)).ToList();
+        return new BusinessCalendar(code, year => holidays.Select(h => h.In(year)));
+    }
+
+    private Holiday CompileHoliday(HolidayDto h, string at, HolidayObserved observed)
+    {
+        var name = Required(h.Name, $"{at}.name");
+        if (h.Month is not (>= 1 and <= 12))
+        {
+            Fail($"{at}.month", "a month from 1 to 12 is required");
+        }
+
+        var month = h.Month!.Value;
+        if (h.Day is not null == h.Weekday is not null)
+        {
+            Fail(at, "give either a day, or a weekday with nth");
+        }
+
+        if (h.Day is { } day && (day < 1 || day > CalendarSystem.Iso.GetDaysInMonth(2024, month)))
+        {
+            Fail($"{at}.day", $"month {month} has no day {day}");
+        }
+
+        IsoDayOfWeek? weekday = null;
+        if (h.Weekday is not null)
+        {
+            weekday = Word<IsoDayOfWeek>(h.Weekday, $"{at}.weekday");
+            if (h.Nth is not (>= 1 and <= 4 or -1))
+            {
+                Fail($"{at}.nth", "nth is 1 to 4, or -1 for the last");
+            }
+        }
+        else if (h.Nth is not null)
+        {
+            Fail($"{at}.nth", "nth goes with a weekday");
+        }
+
+        return new Holiday(name, month, h.Day, weekday, h.Nth,
+            h.Observed is null ? observed : Word<HolidayObserved>(h.Observed, $"{at}.observed"));
     }
 
     private SubstituteNotice? CompileSubstitute(SubstituteNoticeDto? s, string at)

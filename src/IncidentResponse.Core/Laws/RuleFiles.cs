@@ -137,6 +137,28 @@ internal sealed class LetterContentDto
     public string? Citation { get; set; }
 }
 
+internal sealed class CalendarFileDto
+{
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+    public string? Citation { get; set; }
+    public List<string>? Sources { get; set; }
+    public string? Confidence { get; set; }
+    public string? ConfidenceNote { get; set; }
+    public string? Observed { get; set; }
+    public List<HolidayDto>? Holidays { get; set; }
+}
+
+internal sealed class HolidayDto
+{
+    public string? Name { get; set; }
+    public int? Month { get; set; }
+    public int? Day { get; set; }
+    public string? Weekday { get; set; }
+    public int? Nth { get; set; }
+    public string? Observed { get; set; }
+}
+
 internal sealed class CreditMonitoringDto
 {
     public int? Months { get; set; }

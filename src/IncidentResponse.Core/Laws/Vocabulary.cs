@@ -75,12 +75,6 @@ public enum DeadlineUnit
     Hours,
 }
 
-public enum BusinessCalendar
-{
-    UsFederal,
-    Weekends,
-}
-
 public enum DelayEffect
 {
     Pause,
