@@ -180,9 +180,15 @@ internal sealed class RuleCompiler(string file, IReadOnlyDictionary<string, Busi
 
         var applicability = CompileApplicability(v.Applicability, $"{at}.applicability");
         var pi = v.PersonalInformation ?? Fail<PersonalInformationDto>($"{at}.personalInformation", "is required");
+        var identifiers = pi.Identifiers is null ? null : Elements(pi.Identifiers, $"{at}.personalInformation.identifiers");
+        if (identifiers is not null && (identifiers.Count == 0 || pi.WithName is not { Count: > 0 }))
+        {
+            Fail($"{at}.personalInformation.identifiers", "identifiers name what makes withName elements count: list at least one, with withName elements");
+        }
+
         var personal = new PersonalInformation(
             pi.AnyIncident, Elements(pi.WithName, $"{at}.personalInformation.withName"),
-            Elements(pi.Standalone, $"{at}.personalInformation.standalone"), pi.Note);
+            Elements(pi.Standalone, $"{at}.personalInformation.standalone"), pi.Note, identifiers);
         if (!personal.AnyIncident && personal.WithName.Count + personal.Standalone.Count == 0)
         {
             Fail($"{at}.personalInformation", "names no data element and is not anyIncident");

@@ -43,6 +43,7 @@ internal sealed class PersonalInformationDto
 {
     public bool AnyIncident { get; set; }
     public List<string>? WithName { get; set; }
+    public List<string>? Identifiers { get; set; }
     public List<string>? Standalone { get; set; }
     public string? Note { get; set; }
 }

@@ -96,15 +96,22 @@ public sealed record Applicability(
         : ResidenceKeys.SelectMany(Laws.ResidenceKeys.Expand).Distinct().ToArray();
 }
 
+/// <summary>
+/// Which data the statute covers: <see cref="WithName"/> elements count only alongside one of the
+/// <see cref="Identifiers"/> (the name, unless the statute also accepts e.g. a telephone number or address);
+/// <see cref="Standalone"/> elements count on their own.
+/// </summary>
 public sealed record PersonalInformation(
-    bool AnyIncident, IReadOnlyList<DataElement> WithName, IReadOnlyList<DataElement> Standalone, string? Note)
+    bool AnyIncident, IReadOnlyList<DataElement> WithName, IReadOnlyList<DataElement> Standalone, string? Note,
+    IReadOnlyList<DataElement>? Identifiers = null)
 {
     internal long WithNameMask { get; } = ElementSet.Of(WithName);
     internal long StandaloneMask { get; } = ElementSet.Of(Standalone);
+    internal long IdentifierMask { get; } = Identifiers is null ? ElementSet.NameBit : ElementSet.Of(Identifiers);
 
     public bool Covers(long elements) =>
         AnyIncident || (elements & StandaloneMask) != 0
-        || ((elements & ElementSet.NameBit) != 0 && (elements & WithNameMask) != 0);
+        || ((elements & IdentifierMask) != 0 && (elements & WithNameMask) != 0);
 }
 
 public sealed record EncryptionSafeHarbor(bool Applies, bool LostIfKeyCompromised, IReadOnlyList<Recipient>? Recipients, string? Citation);

@@ -75,6 +75,8 @@ public sealed class RuleBookValidationTests
     [InlineData("recipients: [individuals]", "recipients: []", "versions[0].deemedCompliance[0].recipients", "at least one recipient")]
     [InlineData("effect: exempt", "effect: note", "versions[0].deemedCompliance[0].recipients", "the effect is not 'exempt'")]
     [InlineData("entityFlag: glbaFinancialInstitution", "entityFlag: bank", "versions[0].deemedCompliance[0].entityFlag", "'bank' is not one of")]
+    [InlineData("withName: [ssn]", "withName: [ssn], identifiers: [] ", "versions[0].personalInformation.identifiers", "list at least one")]
+    [InlineData("withName: [ssn]", "withName: [ssn], identifiers: [fax] ", "versions[0].personalInformation.identifiers[0]", "'fax' is not one of")]
     [InlineData("from: discovery }", "from: discovery, calendar: US-ZZ }", "versions[0].obligations[0].deadline.calendar", "'US-ZZ' is not a calendar (US-federal, weekends, US-XX)")]
     [InlineData("day: 16", "day: 32", "holidays[1].day", "month 8 has no day 32")]
     [InlineData("nth: 1", "nth: 5", "holidays[0].nth", "nth is 1 to 4, or -1")]
