@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace IncidentResponse.Core.Laws;
 
@@ -43,15 +44,16 @@ public static class Assessment
 
     public static AssessmentResult Assess(BreachFacts facts, RuleBook rules)
     {
-        var obligations = new List<Obligation>();
+        // Room for a few obligations per rule: a breach touching many jurisdictions never regrows the list.
+        var obligations = new List<Obligation>(rules.Rules.Count * 3);
         var exemptions = new List<Exemption>();
-        var elements = ElementSet.Of(facts.DataElements);
         var discoveryDate = facts.DiscoveredAt.InZone(facts.Entity.TimeZone).Date;
-        var dates = new AssessmentCache(facts.Entity.TimeZone);
-        foreach (var rule in rules.Rules)
+        var evaluation = new RuleEvaluation(facts, discoveryDate, obligations, exemptions, new AssessmentCache(facts.Entity.TimeZone));
+        // Indexed loops over the model's IReadOnlyLists here and below: foreach would box an enumerator per loop.
+        for (var i = 0; i < rules.Rules.Count; i++)
         {
-            var version = rule.VersionOn(discoveryDate);
-            new RuleEvaluation(rule, version, facts, elements, discoveryDate, obligations, exemptions, dates).Run();
+            var rule = rules.Rules[i];
+            evaluation.Run(rule, rule.VersionOn(discoveryDate));
         }
 
         // The earliest fixed due date per recipient kind (a loop: this runs on every assessment).
@@ -76,17 +78,48 @@ public static class Assessment
         return new AssessmentResult(rules.Version, obligations, exemptions, controlling);
     }
 
+    /// <summary>Evaluates one rule after another for one set of facts; <see cref="Run"/> resets the per-rule state.</summary>
     private sealed class RuleEvaluation(
-        Rule law, RuleVersion version, BreachFacts facts, long elements, LocalDate discoveryDate,
-        List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
+        BreachFacts facts, LocalDate discoveryDate, List<Obligation> obligations, List<Exemption> exemptions, AssessmentCache dates)
     {
-        private readonly int firstExemption = exemptions.Count;
-        // Made only when a rule has thresholds: most rules never need them.
-        private List<ObligationRule>? belowThreshold;
-        private List<ObligationRule>? tiersMet;
+        private readonly long elements = ElementSet.Of(facts.DataElements);
+        private readonly int entityFlags = FlagMask(facts.Entity.Flags);
+        private readonly List<ObligationRule> belowThreshold = [];
+        private readonly List<ObligationRule> tiersMet = [];
+        // The deemed-compliance entry that spares each recipient kind under the rule being evaluated, if any.
+        private readonly DeemedCompliance?[] sparedBy = new DeemedCompliance?[RecipientCount];
+        private Rule law = null!;
+        private RuleVersion version = null!;
+        private int firstExemption;
+        private IReadOnlyList<string>? versionNotes;
         private DateTimeZone Zone => facts.Entity.TimeZone;
 
-        public void Run()
+        public void Run(Rule rule, RuleVersion ruleVersion)
+        {
+            law = rule;
+            version = ruleVersion;
+            firstExemption = exemptions.Count;
+            versionNotes = null;
+            belowThreshold.Clear();
+            tiersMet.Clear();
+            Array.Clear(sparedBy);
+            Evaluate();
+        }
+
+        private static int FlagMask(IReadOnlySet<EntityFlag> flags)
+        {
+            var mask = 0;
+            foreach (var flag in flags)
+            {
+                mask |= 1 << (int)flag;
+            }
+
+            return mask;
+        }
+
+        private bool Has(EntityFlag flag) => (entityFlags & (1 << (int)flag)) != 0;
+
+        private void Evaluate()
         {
             var applicability = version.Applicability;
             if (!EntityQualifies(applicability))
@@ -96,7 +129,7 @@ public static class Assessment
 
             var residents = Residents();
             var withoutResidents = applicability.AppliesWithoutResidents
-                || (applicability.AppliesWithoutResidentsWhenEntity is { } flag && facts.Entity.Has(flag));
+                || (applicability.AppliesWithoutResidentsWhenEntity is { } flag && Has(flag));
             if (residents == 0 && !withoutResidents)
             {
                 return;
@@ -107,6 +140,11 @@ public static class Assessment
                 Exempt(null, ExemptionReason.DataNotCovered, version.Citation,
                     "None of the affected data elements is personal information under this law" +
                     (version.PersonalInformation.Note is { } note ? $" ({note})." : "."));
+                return;
+            }
+
+            if (ExemptedAsRegulatedElsewhere())
+            {
                 return;
             }
 
@@ -126,10 +164,17 @@ public static class Assessment
             // Individuals first: other deadlines may run from the individuals' notice.
             var ordered = version.IndividualsFirst;
             Obligation? individuals = null;
-            foreach (var duty in ordered)
+            for (var d = 0; d < ordered.Count; d++)
             {
+                var duty = ordered[d];
                 if (!AppliesToEntity(duty))
                 {
+                    continue;
+                }
+
+                if (sparedBy[(int)duty.Recipient] is { } deemed)
+                {
+                    Exempt(duty.Recipient, ExemptionReason.DeemedCompliance, deemed.Citation, deemed.Note);
                     continue;
                 }
 
@@ -162,8 +207,10 @@ public static class Assessment
                 if (duty.Threshold is { Per: ThresholdScope.ResidenceKey } perKey)
                 {
                     Obligation? first = null;
-                    foreach (var key in version.Applicability.ExpandedKeys)
+                    var keys = version.Applicability.ExpandedKeys;
+                    for (var k = 0; k < keys.Count; k++)
                     {
+                        var key = keys[k];
                         if (facts.AffectedResidents.TryGetValue(key, out var count) && perKey.IsMet(count))
                         {
                             // Every state's notice under one rule runs on the same clock: compute it once.
@@ -173,18 +220,15 @@ public static class Assessment
                             }
                             else
                             {
-                                var copy = first with { Scope = key, Residents = count };
-                                obligations.Add(copy);
-                                (tiersMet ??= []).Add(duty);
+                                obligations.Add(first with { Scope = key, Residents = count });
+                                tiersMet.Add(duty);
                             }
                         }
                     }
 
-                    var any = first is not null;
-
-                    if (!any)
+                    if (first is null)
                     {
-                        (belowThreshold ??= []).Add(duty);
+                        belowThreshold.Add(duty);
                     }
 
                     continue;
@@ -192,7 +236,7 @@ public static class Assessment
 
                 if (duty.Threshold is { } threshold && !threshold.IsMet(residents))
                 {
-                    (belowThreshold ??= []).Add(duty);
+                    belowThreshold.Add(duty);
                     continue;
                 }
 
@@ -205,52 +249,68 @@ public static class Assessment
 
             // Tiered thresholds (HIPAA's "500 or more" / "fewer than 500"): one tier always fails, and the
             // tier that applies is the answer, so a failed tier is no exemption when its twin produced an obligation.
-            foreach (var failed in belowThreshold ?? [])
+            foreach (var failed in belowThreshold)
             {
-                var tierMet = tiersMet?.Exists(t => t.Recipient == failed.Recipient && t.Authority == failed.Authority) == true;
-                if (!tierMet)
+                if (!TierMet(failed))
                 {
                     Exempt(failed.Recipient, ExemptionReason.BelowThreshold, failed.Citation, failed.BelowThresholdText);
                 }
             }
         }
 
-        /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
-        private IReadOnlyList<string> VersionNotes => versionNotes ??= BuildVersionNotes();
-
-        private IReadOnlyList<string>? versionNotes;
-
-        private IReadOnlyList<string> BuildVersionNotes()
+        /// <summary>
+        /// Applies the deemed-compliance entries that exempt this entity: true when one exempts the whole rule (its
+        /// exemption is recorded); otherwise notes which recipients the others spare.
+        /// </summary>
+        private bool ExemptedAsRegulatedElsewhere()
         {
-            if (!version.DeemedCompliance.Any(d => facts.Entity.Has(d.EntityFlag)))
+            var entries = version.DeemedCompliance;
+            for (var i = 0; i < entries.Count; i++)
             {
-                return version.StaticNotes;
-            }
-
-            var notes = new List<string>();
-            foreach (var deemed in version.DeemedCompliance)
-            {
-                if (facts.Entity.Has(deemed.EntityFlag))
+                var deemed = entries[i];
+                if (deemed.Effect != DeemedEffect.Exempt || !Has(deemed.EntityFlag))
                 {
-                    notes.Add(deemed.Text);
+                    continue;
+                }
+
+                if (deemed.Recipients is null)
+                {
+                    Exempt(null, ExemptionReason.DeemedCompliance, deemed.Citation, deemed.Note);
+                    return true;
+                }
+
+                for (var r = 0; r < deemed.Recipients.Count; r++)
+                {
+                    sparedBy[(int)deemed.Recipients[r]] ??= deemed;
                 }
             }
 
-            if (version.ConfidenceText is { } uncertain)
+            return false;
+        }
+
+        private bool TierMet(ObligationRule failed)
+        {
+            foreach (var met in tiersMet)
             {
-                notes.Add(uncertain);
+                if (met.Recipient == failed.Recipient && met.Authority == failed.Authority)
+                {
+                    return true;
+                }
             }
 
-            return notes;
+            return false;
         }
+
+        /// <summary>The notes every obligation of this version carries for this entity: deemed compliance, confidence.</summary>
+        private IReadOnlyList<string> VersionNotes => versionNotes ??= version.VersionNotes(version.DeemedFor(entityFlags));
 
         private Instant EndOf(LocalDate date) => dates.EndOf(date);
 
         private bool EntityQualifies(Applicability applicability)
         {
-            foreach (var flag in applicability.EntityRequiresAll)
+            for (var i = 0; i < applicability.EntityRequiresAll.Count; i++)
             {
-                if (!facts.Entity.Has(flag))
+                if (!Has(applicability.EntityRequiresAll[i]))
                 {
                     return false;
                 }
@@ -261,9 +321,9 @@ public static class Assessment
                 return true;
             }
 
-            foreach (var flag in applicability.EntityRequiresAny)
+            for (var i = 0; i < applicability.EntityRequiresAny.Count; i++)
             {
-                if (facts.Entity.Has(flag))
+                if (Has(applicability.EntityRequiresAny[i]))
                 {
                     return true;
                 }
@@ -276,81 +336,91 @@ public static class Assessment
 
         private bool AppliesToEntity(ObligationRule rule)
         {
-            var owner = facts.Entity.Has(EntityFlag.DataOwner);
+            var owner = Has(EntityFlag.DataOwner);
             var role = rule.AppliesTo switch
             {
                 AppliesTo.Owner => owner,
                 AppliesTo.Maintainer => !owner,
                 _ => true,
             };
-            return role && (rule.EntityFlag is not { } flag || facts.Entity.Has(flag));
+            return role && (rule.EntityFlag is not { } flag || Has(flag));
         }
 
         private Obligation Add(ObligationRule rule, string? scope, long residents, Obligation? individuals)
         {
-            var notes = new List<string>(4 + VersionNotes.Count);
-            if (rule.Deadline.Note is { } deadlineNote)
-            {
-                notes.Add(deadlineNote);
-            }
-
-            if (rule.Notes is { } ruleNotes)
-            {
-                notes.Add(ruleNotes);
-            }
-
-            var due = DeadlineFor(rule, individuals, notes);
-            notes.AddRange(VersionNotes);
-
+            var due = DeadlineFor(rule, individuals);
             var obligation = new Obligation(
-                law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt, due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, notes);
+                law.Code, rule.Id, rule.Recipient, scope, rule.Authority, due.DueBy, due.DueDate, due.Standard, due.ClockStart, due.ClockStartAt,
+                due.TolledDays, residents, rule.Citation, version.Effective, version.Confidence, rule.NotesWith(due.Note, VersionNotes));
             obligations.Add(obligation);
             if (rule.Threshold is not null)
             {
-                (tiersMet ??= []).Add(rule);
+                tiersMet.Add(rule);
             }
+
             return obligation;
         }
 
-        private Due DeadlineFor(ObligationRule rule, Obligation? individuals, List<string> notes)
+        /// <summary>The due date, with at most one note on the situation (a string made once: notes lists are shared).</summary>
+        private Due DeadlineFor(ObligationRule rule, Obligation? individuals)
         {
-            var deadline = rule.Deadline;
+            var due = DueUnder(rule, rule.Deadline, individuals);
+            // "Whichever is sooner": the earliest limit that has a due date controls.
+            var alternatives = rule.Deadline.OrEarlier;
+            for (var i = 0; i < alternatives.Count; i++)
+            {
+                var other = DueUnder(rule, alternatives[i], individuals);
+                if (other.DueBy is { } by && (due.DueBy is not { } current || by < current))
+                {
+                    due = other;
+                }
+            }
+
+            return due;
+        }
+
+        private Due DueUnder(ObligationRule rule, Deadline deadline, Obligation? individuals)
+        {
             switch (deadline.Kind)
             {
                 case DeadlineKind.WithoutUnreasonableDelay:
-                    NoteDelaysForOpenEnded(rule, notes);
-                    return Due.Open(null, null);
+                    return Due.Open(null, null) with { Note = OpenEndedDelayNote(rule) };
                 case DeadlineKind.WithIndividuals:
                     if (facts.IndividualsNotifiedAt is { } sent)
                     {
                         return new Due(sent, dates.LocalDateOf(sent), Standard.Fixed, ClockStart.IndividualNotice, sent, 0);
                     }
 
-                    notes.Add("Due no later than the notice to individuals.");
-                    return individuals is { Standard: Standard.Fixed, DueBy: not null }
+                    return (individuals is { Standard: Standard.Fixed, DueBy: not null }
                         ? new Due(individuals.DueBy, individuals.DueDate, Standard.Fixed, individuals.ClockStart, individuals.ClockStartAt, individuals.TolledDays)
-                        : Due.Open(ClockStart.IndividualNotice, null);
+                        : Due.Open(ClockStart.IndividualNotice, null)) with { Note = WithIndividualsNote };
             }
 
             var (start, startDate) = ClockStartFor(deadline.From!.Value, individuals);
             if (start is null)
             {
-                notes.Add(deadline.From switch
+                return new Due(null, null, Standard.Fixed, deadline.From, null, 0, deadline.From switch
                 {
                     ClockStart.MaterialityDetermination => "The clock starts when materiality is determined; it has not been.",
                     ClockStart.IndividualNotice => "The clock starts when individuals are notified.",
                     ClockStart.HarmDetermination => "The clock starts at the harm determination; none is recorded.",
                     _ => "The clock has not started.",
                 });
-                return new Due(null, null, Standard.Fixed, deadline.From, null, 0);
             }
 
             var (dueBy, dueDate) = Add(start.Value, startDate!.Value, deadline.Amount!.Value, deadline.Unit!.Value, deadline.Calendar);
-            return ApplyDelays(rule, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0), notes);
+            return ApplyDelays(rule.LawEnforcementDelay, deadline, new Due(dueBy, dueDate, Standard.Fixed, deadline.From, start, 0));
         }
 
+        private const string WithIndividualsNote = "Due no later than the notice to individuals.";
         private const string NoEffectNote = "A law-enforcement delay does not move this deadline.";
         private const string InForceNote = "A law-enforcement delay is in force: the deadline is suspended until it ends.";
+        private const string OpenEndedMayWaitNote = "Notice may wait until law enforcement determines it will no longer impede the investigation.";
+        private const string OpenEndedUnchangedNote = "A law-enforcement delay does not change this obligation.";
+
+        private string? OpenEndedDelayNote(ObligationRule rule) =>
+            facts.LawEnforcementDelays.Count == 0 ? null
+            : rule.LawEnforcementDelay is { Effect: not DelayEffect.None } ? OpenEndedMayWaitNote : OpenEndedUnchangedNote;
 
 
         private (Instant? Start, LocalDate? Date) ClockStartFor(ClockStart from, Obligation? individuals)
@@ -390,44 +460,42 @@ public static class Assessment
         }
 
         /// <summary>Applies the law-enforcement delays this obligation's rule honours to a fixed due date.</summary>
-        private Due ApplyDelays(ObligationRule rule, Due due, List<string> notes)
+        private Due ApplyDelays(DelayRule? delayRule, Deadline deadline, Due due)
         {
             if (facts.LawEnforcementDelays.Count == 0 || due.DueBy is null)
             {
                 return due;
             }
 
-            var delayRule = rule.LawEnforcementDelay;
             if (delayRule is null || delayRule.Effect == DelayEffect.None)
             {
-                notes.Add(NoEffectNote);
-                return due;
+                return due with { Note = NoEffectNote };
             }
 
-            var windows = dates.DelayWindows(delayRule, due.DueBy.Value, () => EffectiveDelays(delayRule, due.DueBy.Value));
+            var windows = dates.DelayWindows(delayRule, due.DueBy.Value, facts.LawEnforcementDelays);
             if (windows.Count == 0)
             {
                 return due;
             }
 
-            if (windows.Exists(w => w.End is null))
+            var lastEnd = Instant.MinValue;
+            foreach (var window in windows)
             {
-                notes.Add(InForceNote);
-                return due with { DueBy = null, DueDate = null };
-            }
-
-            var unit = rule.Deadline.Unit!.Value;
-            if (delayRule.Effect == DelayEffect.FreshWindow)
-            {
-                var lastEnd = windows.Max(w => w.End!.Value);
-                var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, rule.Deadline.Calendar);
-                notes.Add(delayRule.Text);
-                if (freshBy <= due.DueBy)
+                if (window.End is not { } end)
                 {
-                    return due;
+                    return due with { DueBy = null, DueDate = null, Note = InForceNote };
                 }
 
-                return due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days };
+                lastEnd = Instant.Max(lastEnd, end);
+            }
+
+            var unit = deadline.Unit!.Value;
+            if (delayRule.Effect == DelayEffect.FreshWindow)
+            {
+                var (freshBy, freshDate) = Add(lastEnd, dates.LocalDateOf(lastEnd), delayRule.Amount!.Value, delayRule.Unit!.Value, deadline.Calendar);
+                return freshBy <= due.DueBy
+                    ? due with { Note = delayRule.Text }
+                    : due with { DueBy = freshBy, DueDate = freshDate, TolledDays = Period.Between(due.DueDate!.Value, freshDate, PeriodUnits.Days).Days, Note = delayRule.Text };
             }
 
             // Pause: the clock stops for the part of each delay that overlaps its running window.
@@ -453,26 +521,74 @@ public static class Assessment
                 else
                 {
                     var days = (int)Math.Ceiling(overlap.TotalDays);
-                    dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, rule.Deadline.Calendar) : dueDate.PlusDays(days);
+                    dueDate = unit == DeadlineUnit.BusinessDays ? LegalCalendar.AddBusinessDays(dueDate, days, deadline.Calendar) : dueDate.PlusDays(days);
                     dueBy = EndOf(dueDate);
                     tolled += days;
                 }
             }
 
-            if (tolled > 0)
-            {
-                notes.Add(delayRule.Text);
-            }
-
-            return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled };
+            return due with { DueBy = dueBy, DueDate = dueDate, TolledDays = tolled, Note = tolled > 0 ? delayRule.Text : null };
         }
 
-        /// <summary>The delays that count for this rule, merged where they overlap; End null = still in force.</summary>
-        private List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue)
+        private void Exempt(Recipient? recipient, ExemptionReason reason, string citation, string? note)
+        {
+            for (var i = firstExemption; i < exemptions.Count; i++)
+            {
+                if (exemptions[i].Recipient == recipient && exemptions[i].Reason == reason)
+                {
+                    return;
+                }
+            }
+
+            exemptions.Add(new Exemption(law.Code, recipient, reason, citation, note));
+        }
+    }
+
+    /// <summary>Arithmetic done once per assessment: the zone's offset periods, the federal rules' one resident list, delay windows.</summary>
+    private sealed class AssessmentCache(DateTimeZone zone)
+    {
+        // The zone's offset periods met so far (usually one or two: standard and daylight time).
+        private readonly List<ZoneInterval> intervals = new(2);
+        private readonly Dictionary<IReadOnlyList<string>, long> residents = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<(bool, int?, ulong), List<(Instant From, Instant? End)>> delayWindows = [];
+
+
+        /// <summary>
+        /// The delays that count for a rule, merged where they overlap (End null = still in force). They depend only on
+        /// the rule's delay terms and which delays were requested before the original due instant.
+        /// </summary>
+        public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
+        {
+            if (delays.Count > 64)
+            {
+                return EffectiveDelays(rule, originalDue, delays);
+            }
+
+            var before = 0UL;
+            for (var i = 0; i < delays.Count; i++)
+            {
+                if (delays[i].RequestedAt < originalDue)
+                {
+                    before |= 1UL << i;
+                }
+            }
+
+            var key = (rule.RequiresWritten, rule.OralLimitDays, before);
+            if (!delayWindows.TryGetValue(key, out var windows))
+            {
+                windows = EffectiveDelays(rule, originalDue, delays);
+                delayWindows[key] = windows;
+            }
+
+            return windows;
+        }
+
+        private static List<(Instant From, Instant? End)> EffectiveDelays(DelayRule delayRule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
         {
             var windows = new List<(Instant From, Instant? End)>();
-            foreach (var delay in facts.LawEnforcementDelays)
+            for (var i = 0; i < delays.Count; i++)
             {
+                var delay = delays[i];
                 if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
                 {
                     continue;
@@ -499,54 +615,6 @@ public static class Assessment
             return windows;
         }
 
-        private void NoteDelaysForOpenEnded(ObligationRule rule, List<string> notes)
-        {
-            if (facts.LawEnforcementDelays.Count == 0)
-            {
-                return;
-            }
-
-            notes.Add(rule.LawEnforcementDelay is { Effect: not DelayEffect.None }
-                ? "Notice may wait until law enforcement determines it will no longer impede the investigation."
-                : "A law-enforcement delay does not change this obligation.");
-        }
-
-        private void Exempt(Recipient? recipient, ExemptionReason reason, string citation, string? note)
-        {
-            for (var i = firstExemption; i < exemptions.Count; i++)
-            {
-                if (exemptions[i].Recipient == recipient && exemptions[i].Reason == reason)
-                {
-                    return;
-                }
-            }
-
-            exemptions.Add(new Exemption(law.Code, recipient, reason, citation, note));
-        }
-    }
-
-    /// <summary>Arithmetic done once per assessment: most deadlines share a few dates, the federal rules one resident list.</summary>
-    private sealed class AssessmentCache(DateTimeZone zone)
-    {
-        private readonly Dictionary<LocalDate, Instant> endsOfDay = [];
-        private readonly Dictionary<Instant, LocalDate> localDates = [];
-        private readonly Dictionary<IReadOnlyList<string>, long> residents = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(bool, int?, Instant), List<(Instant From, Instant? End)>> delayWindows = [];
-
-
-        /// <summary>Law-enforcement delay windows depend only on the rule's delay terms and the original due instant.</summary>
-        public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, Func<List<(Instant From, Instant? End)>> compute)
-        {
-            var key = (rule.RequiresWritten, rule.OralLimitDays, originalDue);
-            if (!delayWindows.TryGetValue(key, out var windows))
-            {
-                windows = compute();
-                delayWindows[key] = windows;
-            }
-
-            return windows;
-        }
-
         /// <summary>Residents over a key list; the federal rules share one "US-*" list, summed once.</summary>
         public long Residents(IReadOnlyList<string> keys, IReadOnlyDictionary<string, long> counts)
         {
@@ -555,9 +623,9 @@ public static class Assessment
                 return total;
             }
 
-            foreach (var key in keys)
+            for (var i = 0; i < keys.Count; i++)
             {
-                if (counts.TryGetValue(key, out var count))
+                if (counts.TryGetValue(keys[i], out var count))
                 {
                     total += count;
                 }
@@ -567,30 +635,49 @@ public static class Assessment
             return total;
         }
 
+        /// <summary>
+        /// The last second of a local date: its next midnight at the offset of the period it falls in. A midnight within a
+        /// day of an offset change may be skipped or repeated, so those take the zone's own mapping.
+        /// </summary>
         public Instant EndOf(LocalDate date)
         {
-            if (!endsOfDay.TryGetValue(date, out var end))
+            var midnight = date.PlusDays(1).AtMidnight();
+            foreach (var interval in intervals)
             {
-                end = LegalCalendar.EndOf(date, zone);
-                endsOfDay[date] = end;
+                var candidate = midnight.WithOffset(interval.WallOffset).ToInstant();
+                if ((!interval.HasStart || candidate - interval.Start >= Duration.FromDays(1))
+                    && (!interval.HasEnd || interval.End - candidate >= Duration.FromDays(1)))
+                {
+                    return candidate - Duration.FromSeconds(1);
+                }
             }
 
+            var end = LegalCalendar.EndOf(date, zone);
+            IntervalAt(end);
             return end;
         }
 
-        public LocalDate LocalDateOf(Instant instant)
+        public LocalDate LocalDateOf(Instant instant) => instant.WithOffset(IntervalAt(instant).WallOffset).Date;
+
+        private ZoneInterval IntervalAt(Instant instant)
         {
-            if (!localDates.TryGetValue(instant, out var date))
+            foreach (var interval in intervals)
             {
-                date = instant.InZone(zone).Date;
-                localDates[instant] = date;
+                if (interval.Contains(instant))
+                {
+                    return interval;
+                }
             }
 
-            return date;
+            var found = zone.GetZoneInterval(instant);
+            intervals.Add(found);
+            return found;
         }
     }
 
-    private readonly record struct Due(Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays)
+    /// <summary>A deadline as computed, with at most one note on the situation (the clock, a law-enforcement delay).</summary>
+    private readonly record struct Due(
+        Instant? DueBy, LocalDate? DueDate, Standard Standard, ClockStart? ClockStart, Instant? ClockStartAt, int TolledDays, string? Note = null)
     {
         public static Due Open(ClockStart? start, Instant? at) => new(null, null, Standard.WithoutUnreasonableDelay, start, at, 0);
     }

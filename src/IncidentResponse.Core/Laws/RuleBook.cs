@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using NodaTime;
 using NodaTime.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -52,26 +53,33 @@ public sealed class RuleBook
     /// <summary>The rule base shipped inside this library (src/IncidentResponse.Core/Laws/Rules).</summary>
     public static RuleBook Current => Embedded.Value;
 
-    /// <summary>Parses and validates rule files given as (file name, YAML text); throws on the first bad field.</summary>
-    public static RuleBook Parse(IEnumerable<(string File, string Text)> files)
+    /// <summary>
+    /// Parses and validates rule files and holiday calendar files given as (file name, YAML text); throws on the first
+    /// bad field. A deadline may name a calendar by its code.
+    /// </summary>
+    public static RuleBook Parse(IEnumerable<(string File, string Text)> files, IEnumerable<(string File, string Text)>? calendarFiles = null)
     {
-        var deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
-        var rules = new List<Rule>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.Ordinal)
+        {
+            [BusinessCalendar.UsFederal.Code] = BusinessCalendar.UsFederal,
+            [BusinessCalendar.Weekends.Code] = BusinessCalendar.Weekends,
+        };
+        foreach (var (file, text) in (calendarFiles ?? []).OrderBy(f => f.File, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes("calendars/" + file + "\n" + text + "\n"));
+            var calendar = new RuleCompiler(file, calendars).CompileCalendar(Read<CalendarFileDto>(file, text));
+            if (!calendars.TryAdd(calendar.Code, calendar))
+            {
+                throw new RuleFileException(file, "code", "two calendars declare this code");
+            }
+        }
+
+        var rules = new List<Rule>();
         foreach (var (file, text) in files.OrderBy(f => f.File, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(file + "\n" + text + "\n"));
-            RuleFileDto dto;
-            try
-            {
-                dto = deserializer.Deserialize<RuleFileDto>(text) ?? throw new RuleFileException(file, "(file)", "the file is empty");
-            }
-            catch (YamlException e)
-            {
-                throw new RuleFileException(file, $"line {e.Start.Line}, column {e.Start.Column}", (e.InnerException ?? e).Message);
-            }
-
-            rules.Add(new RuleCompiler(file).Compile(dto));
+            rules.Add(new RuleCompiler(file, calendars).Compile(Read<RuleFileDto>(file, text)));
         }
 
         var duplicate = rules.GroupBy(r => r.Code, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -83,17 +91,32 @@ public sealed class RuleBook
         return new RuleBook(rules, Convert.ToHexStringLower(hash.GetHashAndReset())[..12]);
     }
 
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
+
+    private static T Read<T>(string file, string text)
+    {
+        try
+        {
+            return Deserializer.Deserialize<T>(text) ?? throw new RuleFileException(file, "(file)", "the file is empty");
+        }
+        catch (YamlException e)
+        {
+            throw new RuleFileException(file, $"line {e.Start.Line}, column {e.Start.Column}", (e.InnerException ?? e).Message);
+        }
+    }
+
     private static RuleBook LoadEmbedded()
     {
         var assembly = typeof(RuleBook).Assembly;
-        var files = assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("rules/", StringComparison.Ordinal))
-            .Select(n => (n["rules/".Length..], Read(assembly, n)))
+        return Parse(Embedded("rules/"), Embedded("calendars/"));
+
+        List<(string, string)> Embedded(string prefix) => assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(n => (n[prefix.Length..], ReadResource(assembly, n)))
             .ToList();
-        return Parse(files);
     }
 
-    private static string Read(Assembly assembly, string name)
+    private static string ReadResource(Assembly assembly, string name)
     {
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -102,7 +125,7 @@ public sealed class RuleBook
 }
 
 /// <summary>Turns one file's text shape into the typed model, naming the field of any mistake.</summary>
-internal sealed class RuleCompiler(string file)
+internal sealed class RuleCompiler(string file, IReadOnlyDictionary<string, BusinessCalendar> calendars)
 {
     private static readonly string[] Kinds = ["state", "territory", "district", "federal", "international"];
     private static readonly string[] Confidences = ["high", "medium", "low"];
@@ -157,9 +180,15 @@ internal sealed class RuleCompiler(string file)
 
         var applicability = CompileApplicability(v.Applicability, $"{at}.applicability");
         var pi = v.PersonalInformation ?? Fail<PersonalInformationDto>($"{at}.personalInformation", "is required");
+        var identifiers = pi.Identifiers is null ? null : Elements(pi.Identifiers, $"{at}.personalInformation.identifiers");
+        if (identifiers is not null && (identifiers.Count == 0 || pi.WithName is not { Count: > 0 }))
+        {
+            Fail($"{at}.personalInformation.identifiers", "identifiers name what makes withName elements count: list at least one, with withName elements");
+        }
+
         var personal = new PersonalInformation(
             pi.AnyIncident, Elements(pi.WithName, $"{at}.personalInformation.withName"),
-            Elements(pi.Standalone, $"{at}.personalInformation.standalone"), pi.Note);
+            Elements(pi.Standalone, $"{at}.personalInformation.standalone"), pi.Note, identifiers);
         if (!personal.AnyIncident && personal.WithName.Count + personal.Standalone.Count == 0)
         {
             Fail($"{at}.personalInformation", "names no data element and is not anyIncident");
@@ -179,10 +208,11 @@ internal sealed class RuleCompiler(string file)
             harm.Recipients is null ? null : Recipients(harm.Recipients, $"{at}.riskOfHarm.recipients"),
             harm.RequiresWrittenDetermination, harm.RetainYears, harm.RequiresLawEnforcementConsultation, harm.Citation);
 
-        var deemed = (v.DeemedCompliance ?? []).Select((d, i) => new DeemedCompliance(
-            Flag(d.EntityFlag, $"{at}.deemedCompliance[{i}].entityFlag"),
-            Required(d.Citation, $"{at}.deemedCompliance[{i}].citation"),
-            Required(d.Note, $"{at}.deemedCompliance[{i}].note"))).ToList();
+        var deemed = (v.DeemedCompliance ?? []).Select((d, i) => CompileDeemed(d, $"{at}.deemedCompliance[{i}]")).ToList();
+        if (deemed.Count > MaxDeemed)
+        {
+            Fail($"{at}.deemedCompliance", $"at most {MaxDeemed} entries");
+        }
 
         if (v.Obligations is not { Count: > 0 })
         {
@@ -196,6 +226,18 @@ internal sealed class RuleCompiler(string file)
             Fail($"{at}.obligations", $"the id '{duplicateId.Key}' is used twice");
         }
 
+        for (var i = 0; i < deemed.Count; i++)
+        {
+            var spared = deemed[i].Recipients ?? [];
+            for (var r = 0; r < spared.Count; r++)
+            {
+                if (!obligations.Exists(o => o.Recipient == spared[r]))
+                {
+                    Fail($"{at}.deemedCompliance[{i}].recipients[{r}]", $"the version has no obligation to '{spared[r].ToString().ToCamelCase()}'");
+                }
+            }
+        }
+
         var onlyWhen = obligations.FindIndex(o => o.OnlyWhenRiskOfHarmExceptionApplied);
         if (onlyWhen >= 0 && !riskOfHarm.Exception)
         {
@@ -206,6 +248,27 @@ internal sealed class RuleCompiler(string file)
             parsed.Value, Required(v.Citation, $"{at}.citation"), v.Sources!, confidence, v.ConfidenceNote, applicability, personal,
             OneOf(v.Trigger, $"{at}.trigger", Triggers), encryption, riskOfHarm, deemed, obligations,
             CompileSubstitute(v.SubstituteNotice, $"{at}.substituteNotice"), CompileLetter(v.LetterContent, $"{at}.letterContent"));
+    }
+
+    // The engine keeps one notes list per combination of entries that hold (docs/performance.md).
+    private const int MaxDeemed = 8;
+
+    private DeemedCompliance CompileDeemed(DeemedComplianceDto d, string at)
+    {
+        var effect = d.Effect is null ? DeemedEffect.Note : Word<DeemedEffect>(d.Effect, $"{at}.effect");
+        if (d.Recipients is not null && effect != DeemedEffect.Exempt)
+        {
+            Fail($"{at}.recipients", "recipients name whom an exemption spares; the effect is not 'exempt'");
+        }
+
+        if (d.Recipients is { Count: 0 })
+        {
+            Fail($"{at}.recipients", "list at least one recipient, or leave recipients out to exempt the whole rule");
+        }
+
+        return new DeemedCompliance(
+            Flag(d.EntityFlag, $"{at}.entityFlag"), Required(d.Citation, $"{at}.citation"), Required(d.Note, $"{at}.note"), effect,
+            d.Recipients is null ? null : Recipients(d.Recipients, $"{at}.recipients"));
     }
 
     private Applicability CompileApplicability(ApplicabilityDto? a, string at)
@@ -251,35 +314,22 @@ internal sealed class RuleCompiler(string file)
                 t.Per is null ? ThresholdScope.Rule : Word<ThresholdScope>(t.Per, $"{at}.threshold.per"));
         }
 
-        var d = o.Deadline ?? Fail<DeadlineDto>($"{at}.deadline", "is required");
-        var kind = Word<DeadlineKind>(d.Kind, $"{at}.deadline.kind");
-        int? amount = null;
-        DeadlineUnit? unit = null;
-        ClockStart? from = null;
-        var calendar = BusinessCalendar.UsFederal;
-        if (kind == DeadlineKind.Fixed)
+        var deadline = CompileDeadline(o.Deadline ?? Fail<DeadlineDto>($"{at}.deadline", "is required"), $"{at}.deadline");
+        var alternatives = o.Deadline!.OrEarlier?.Select((alternative, i) =>
         {
-            if (d.Amount is not { } n || n < 0)
+            var compiled = CompileDeadline(alternative, $"{at}.deadline.orEarlier[{i}]");
+            if (alternative.OrEarlier is not null)
             {
-                Fail($"{at}.deadline.amount", "a fixed deadline needs a non-negative amount");
+                Fail($"{at}.deadline.orEarlier[{i}].orEarlier", "an earlier limit has no limits of its own");
             }
 
-            amount = d.Amount;
-            unit = Word<DeadlineUnit>(d.Unit, $"{at}.deadline.unit");
-            from = Word<ClockStart>(d.From, $"{at}.deadline.from");
-            if (d.Calendar is not null)
-            {
-                calendar = d.Calendar switch
-                {
-                    "US-federal" => BusinessCalendar.UsFederal,
-                    "weekends" => BusinessCalendar.Weekends,
-                    _ => Fail<BusinessCalendar>($"{at}.deadline.calendar", $"'{d.Calendar}' is not a calendar (US-federal, weekends)"),
-                };
-            }
-        }
-        else if (d.Amount is not null || d.Unit is not null || d.From is not null)
+            return compiled.Kind == DeadlineKind.WithoutUnreasonableDelay
+                ? Fail<Deadline>($"{at}.deadline.orEarlier[{i}].kind", "an earlier limit is fixed or withIndividuals")
+                : compiled;
+        }).ToList();
+        if (alternatives is { Count: 0 })
         {
-            Fail($"{at}.deadline", $"a '{d.Kind}' deadline takes no amount, unit or from");
+            Fail($"{at}.deadline.orEarlier", "list at least one limit, or leave orEarlier out");
         }
 
         DelayRule? delay = null;
@@ -299,8 +349,106 @@ internal sealed class RuleCompiler(string file)
             Required(o.Id, $"{at}.id"), recipient, o.Authority,
             o.AppliesTo is null ? AppliesTo.Owner : Word<AppliesTo>(o.AppliesTo, $"{at}.appliesTo"),
             o.EntityFlag is null ? null : Flag(o.EntityFlag, $"{at}.entityFlag"),
-            o.OnlyWhenRiskOfHarmExceptionApplied, threshold, new Deadline(kind, amount, unit, from, calendar, d.Note), delay,
+            o.OnlyWhenRiskOfHarmExceptionApplied, threshold, deadline with { Alternatives = alternatives }, delay,
             Required(o.Citation, $"{at}.citation"), o.Notes);
+    }
+
+    private Deadline CompileDeadline(DeadlineDto d, string at)
+    {
+        var kind = Word<DeadlineKind>(d.Kind, $"{at}.kind");
+        int? amount = null;
+        DeadlineUnit? unit = null;
+        ClockStart? from = null;
+        var calendar = BusinessCalendar.UsFederal;
+        if (kind == DeadlineKind.Fixed)
+        {
+            if (d.Amount is not { } n || n < 0)
+            {
+                Fail($"{at}.amount", "a fixed deadline needs a non-negative amount");
+            }
+
+            amount = d.Amount;
+            unit = Word<DeadlineUnit>(d.Unit, $"{at}.unit");
+            from = Word<ClockStart>(d.From, $"{at}.from");
+            if (d.Calendar is not null && !calendars.TryGetValue(d.Calendar, out calendar!))
+            {
+                Fail($"{at}.calendar", $"'{d.Calendar}' is not a calendar ({string.Join(", ", calendars.Keys)})");
+            }
+        }
+        else if (d.Amount is not null || d.Unit is not null || d.From is not null)
+        {
+            Fail(at, $"a '{d.Kind}' deadline takes no amount, unit or from");
+        }
+
+        return new Deadline(kind, amount, unit, from, calendar, d.Note);
+    }
+
+    public BusinessCalendar CompileCalendar(CalendarFileDto dto)
+    {
+        var code = Required(dto.Code, "code");
+        if (!string.Equals(code, Path.GetFileNameWithoutExtension(file), StringComparison.Ordinal))
+        {
+            Fail("code", $"'{code}' does not match the file name '{Path.GetFileNameWithoutExtension(file)}'");
+        }
+
+        Required(dto.Name, "name");
+        Required(dto.Citation, "citation");
+        var confidence = OneOf(dto.Confidence, "confidence", Confidences);
+        if (confidence != "high" && string.IsNullOrWhiteSpace(dto.ConfidenceNote))
+        {
+            Fail("confidenceNote", $"confidence '{confidence}' needs a note saying what is uncertain");
+        }
+
+        if (dto.Sources is not { Count: > 0 })
+        {
+            Fail("sources", "name at least one source the calendar was checked against");
+        }
+
+        if (dto.Holidays is not { Count: > 0 })
+        {
+            Fail("holidays", "at least one holiday is required");
+        }
+
+        var observed = dto.Observed is null ? HolidayObserved.None : Word<HolidayObserved>(dto.Observed, "observed");
+        var holidays = dto.Holidays!.Select((h, i) => CompileHoliday(h, $"holidays[{i}]", observed)).ToList();
+        return new BusinessCalendar(code, year => holidays.Select(h => h.In(year)));
+    }
+
+    private Holiday CompileHoliday(HolidayDto h, string at, HolidayObserved observed)
+    {
+        var name = Required(h.Name, $"{at}.name");
+        if (h.Month is not (>= 1 and <= 12))
+        {
+            Fail($"{at}.month", "a month from 1 to 12 is required");
+        }
+
+        var month = h.Month!.Value;
+        if (h.Day is not null == h.Weekday is not null)
+        {
+            Fail(at, "give either a day, or a weekday with nth");
+        }
+
+        if (h.Day is { } day && (day < 1 || day > CalendarSystem.Iso.GetDaysInMonth(2024, month)))
+        {
+            Fail($"{at}.day", $"month {month} has no day {day}");
+        }
+
+        IsoDayOfWeek? weekday = null;
+        if (h.Weekday is not null)
+        {
+            weekday = Word<IsoDayOfWeek>(h.Weekday, $"{at}.weekday");
+            if (h.Nth is not (>= 1 and <= 4 or -1))
+            {
+                Fail($"{at}.nth", "nth is 1 to 4, or -1 for the last");
+            }
+        }
+        else if (h.Nth is not null)
+        {
+            Fail($"{at}.nth", "nth goes with a weekday");
+        }
+
+        return new Holiday(name, month, h.Day, weekday, h.Nth,
+            h.Observed is null ? observed : Word<HolidayObserved>(h.Observed, $"{at}.observed"));
     }
 
     private SubstituteNotice? CompileSubstitute(SubstituteNoticeDto? s, string at)

@@ -43,6 +43,7 @@ internal sealed class PersonalInformationDto
 {
     public bool AnyIncident { get; set; }
     public List<string>? WithName { get; set; }
+    public List<string>? Identifiers { get; set; }
     public List<string>? Standalone { get; set; }
     public string? Note { get; set; }
 }
@@ -68,6 +69,8 @@ internal sealed class RiskOfHarmDto
 internal sealed class DeemedComplianceDto
 {
     public string? EntityFlag { get; set; }
+    public string? Effect { get; set; }
+    public List<string>? Recipients { get; set; }
     public string? Citation { get; set; }
     public string? Note { get; set; }
 }
@@ -102,6 +105,7 @@ internal sealed class DeadlineDto
     public string? From { get; set; }
     public string? Calendar { get; set; }
     public string? Note { get; set; }
+    public List<DeadlineDto>? OrEarlier { get; set; }
 }
 
 internal sealed class DelayDto
@@ -132,6 +136,28 @@ internal sealed class LetterContentDto
     public List<string>? Forbidden { get; set; }
     public CreditMonitoringDto? CreditMonitoring { get; set; }
     public string? Citation { get; set; }
+}
+
+internal sealed class CalendarFileDto
+{
+    public string? Code { get; set; }
+    public string? Name { get; set; }
+    public string? Citation { get; set; }
+    public List<string>? Sources { get; set; }
+    public string? Confidence { get; set; }
+    public string? ConfidenceNote { get; set; }
+    public string? Observed { get; set; }
+    public List<HolidayDto>? Holidays { get; set; }
+}
+
+internal sealed class HolidayDto
+{
+    public string? Name { get; set; }
+    public int? Month { get; set; }
+    public int? Day { get; set; }
+    public string? Weekday { get; set; }
+    public int? Nth { get; set; }
+    public string? Observed { get; set; }
 }
 
 internal sealed class CreditMonitoringDto

@@ -40,11 +40,47 @@ public sealed record RuleVersion(
     internal IReadOnlyList<ObligationRule> IndividualsFirst { get; } =
         [.. Obligations.Where(o => o.Recipient == Recipient.Individuals), .. Obligations.Where(o => o.Recipient != Recipient.Individuals)];
 
-    /// <summary>The note every obligation of a less-than-certain version carries (made once, shared).</summary>
-    internal string? ConfidenceText { get; } = Confidence == "high" ? null : $"Rule confidence {Confidence}: {ConfidenceNote}";
+    private readonly IReadOnlyList<string>?[] notesByDeemed = new IReadOnlyList<string>?[1 << DeemedCompliance.Count];
 
-    /// <summary>The notes every obligation of this version carries when no deemed-compliance flag applies.</summary>
-    internal IReadOnlyList<string> StaticNotes { get; } = Confidence == "high" ? [] : [$"Rule confidence {Confidence}: {ConfidenceNote}"];
+    /// <summary>Which deemed-compliance entries hold for an entity (bit i = entry i), from its flag mask.</summary>
+    internal int DeemedFor(int entityFlags)
+    {
+        var mask = 0;
+        for (var i = 0; i < DeemedCompliance.Count; i++)
+        {
+            if ((entityFlags & (1 << (int)DeemedCompliance[i].EntityFlag)) != 0)
+            {
+                mask |= 1 << i;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// The notes every obligation of this version carries for an entity: the deemed-compliance entries that hold
+    /// (by <see cref="DeemedFor"/>), then the confidence note. Made once per combination and shared.
+    /// </summary>
+    internal IReadOnlyList<string> VersionNotes(int deemed) => notesByDeemed[deemed] ??= BuildVersionNotes(deemed);
+
+    private System.Collections.ObjectModel.ReadOnlyCollection<string> BuildVersionNotes(int deemed)
+    {
+        var notes = new List<string>();
+        for (var i = 0; i < DeemedCompliance.Count; i++)
+        {
+            if ((deemed & (1 << i)) != 0)
+            {
+                notes.Add(DeemedCompliance[i].Text);
+            }
+        }
+
+        if (Confidence != "high")
+        {
+            notes.Add($"Rule confidence {Confidence}: {ConfidenceNote}");
+        }
+
+        return notes.AsReadOnly();
+    }
 }
 
 public sealed record Applicability(
@@ -60,15 +96,22 @@ public sealed record Applicability(
         : ResidenceKeys.SelectMany(Laws.ResidenceKeys.Expand).Distinct().ToArray();
 }
 
+/// <summary>
+/// Which data the statute covers: <see cref="WithName"/> elements count only alongside one of the
+/// <see cref="Identifiers"/> (the name, unless the statute also accepts e.g. a telephone number or address);
+/// <see cref="Standalone"/> elements count on their own.
+/// </summary>
 public sealed record PersonalInformation(
-    bool AnyIncident, IReadOnlyList<DataElement> WithName, IReadOnlyList<DataElement> Standalone, string? Note)
+    bool AnyIncident, IReadOnlyList<DataElement> WithName, IReadOnlyList<DataElement> Standalone, string? Note,
+    IReadOnlyList<DataElement>? Identifiers = null)
 {
     internal long WithNameMask { get; } = ElementSet.Of(WithName);
     internal long StandaloneMask { get; } = ElementSet.Of(Standalone);
+    internal long IdentifierMask { get; } = Identifiers is null ? ElementSet.NameBit : ElementSet.Of(Identifiers);
 
     public bool Covers(long elements) =>
         AnyIncident || (elements & StandaloneMask) != 0
-        || ((elements & ElementSet.NameBit) != 0 && (elements & WithNameMask) != 0);
+        || ((elements & IdentifierMask) != 0 && (elements & WithNameMask) != 0);
 }
 
 public sealed record EncryptionSafeHarbor(bool Applies, bool LostIfKeyCompromised, IReadOnlyList<Recipient>? Recipients, string? Citation);
@@ -77,7 +120,13 @@ public sealed record RiskOfHarm(
     bool Exception, IReadOnlyList<Recipient>? Recipients, bool RequiresWrittenDetermination, int? RetainYears,
     bool RequiresLawEnforcementConsultation, string? Citation);
 
-public sealed record DeemedCompliance(EntityFlag EntityFlag, string Citation, string Note)
+/// <summary>
+/// A provision for entities regulated under another regime (HIPAA, GLBA): with <see cref="DeemedEffect.Note"/> the
+/// obligations stand and carry the note; with <see cref="DeemedEffect.Exempt"/> the statute excludes the entity or deems
+/// its notice under the other regime enough, for the whole rule or only for <see cref="Recipients"/>.
+/// </summary>
+public sealed record DeemedCompliance(
+    EntityFlag EntityFlag, string Citation, string Note, DeemedEffect Effect = DeemedEffect.Note, IReadOnlyList<Recipient>? Recipients = null)
 {
     internal string Text { get; } = $"{Note} ({Citation})";
 }
@@ -97,7 +146,13 @@ public sealed record Threshold(int Residents, Comparison Comparison, ThresholdSc
     };
 }
 
-public sealed record Deadline(DeadlineKind Kind, int? Amount, DeadlineUnit? Unit, ClockStart? From, BusinessCalendar Calendar, string? Note);
+/// <summary>When notice is due; <see cref="OrEarlier"/> lists other limits of a "whichever is sooner" clause.</summary>
+public sealed record Deadline(
+    DeadlineKind Kind, int? Amount, DeadlineUnit? Unit, ClockStart? From, BusinessCalendar Calendar, string? Note,
+    IReadOnlyList<Deadline>? Alternatives = null)
+{
+    public IReadOnlyList<Deadline> OrEarlier => Alternatives ?? [];
+}
 
 public sealed record DelayRule(DelayEffect Effect, int? Amount, DeadlineUnit? Unit, int? OralLimitDays, bool RequiresWritten, string? Citation)
 {
@@ -125,6 +180,48 @@ public sealed record ObligationRule(
 {
     /// <summary>The exemption note when the threshold is not met, made once.</summary>
     internal string? BelowThresholdText { get; } = Threshold is null ? null : Authority is null ? Threshold.Text : $"{Authority}: {Threshold.Text}";
+
+    // Each (situation, version notes) pair seen so far with its notes list; replaced whole, never changed, so readers need no lock.
+    private (string? Situation, IReadOnlyList<string> VersionNotes, IReadOnlyList<string> Notes)[] noteSets = [];
+
+    /// <summary>
+    /// The notes of an obligation made from this rule: the deadline wording, the rule's own notes, at most one note on
+    /// the situation (the clock has not started, a law-enforcement delay) and the version's notes. Every part is a
+    /// string made when the rule base loads, so the lists are made once and shared by every assessment.
+    /// </summary>
+    internal IReadOnlyList<string> NotesWith(string? situation, IReadOnlyList<string> versionNotes)
+    {
+        var sets = noteSets;
+        foreach (var set in sets)
+        {
+            if (ReferenceEquals(set.Situation, situation) && ReferenceEquals(set.VersionNotes, versionNotes))
+            {
+                return set.Notes;
+            }
+        }
+
+        var notes = new List<string>(3 + versionNotes.Count);
+        if (Deadline.Note is { } deadlineNote)
+        {
+            notes.Add(deadlineNote);
+        }
+
+        if (Notes is { } ruleNotes)
+        {
+            notes.Add(ruleNotes);
+        }
+
+        if (situation is not null)
+        {
+            notes.Add(situation);
+        }
+
+        notes.AddRange(versionNotes);
+        var made = notes.AsReadOnly();
+        // A lost race only makes one list twice.
+        noteSets = [.. sets, (situation, versionNotes, made)];
+        return made;
+    }
 }
 
 public sealed record SubstituteNotice(long? CostExceeds, long? AffectedExceed, bool InsufficientContactInfo, IReadOnlyList<string> Methods, string? Citation);

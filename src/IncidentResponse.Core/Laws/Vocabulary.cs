@@ -75,12 +75,6 @@ public enum DeadlineUnit
     Hours,
 }
 
-public enum BusinessCalendar
-{
-    UsFederal,
-    Weekends,
-}
-
 public enum DelayEffect
 {
     Pause,
@@ -115,6 +109,13 @@ public enum ExemptionReason
     RiskOfHarmException,
     BelowThreshold,
     DataNotCovered,
+    DeemedCompliance,
+}
+
+public enum DeemedEffect
+{
+    Note,
+    Exempt,
 }
 
 public enum Standard

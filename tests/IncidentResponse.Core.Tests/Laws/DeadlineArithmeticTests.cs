@@ -23,6 +23,19 @@ public sealed class DeadlineArithmeticTests
     public void Business_days_skip_weekends_and_us_federal_holidays(int y, int m, int d, int days, int ey, int em, int ed) =>
         Assert.Equal(new LocalDate(ey, em, ed), LegalCalendar.AddBusinessDays(new LocalDate(y, m, d), days, BusinessCalendar.UsFederal));
 
+    [Theory]
+    [InlineData(2026, 3, 2, 1, 2026, 3, 4)]     // Town Meeting Day, the first Tuesday in March (1 V.S.A. § 371(a)(4))
+    [InlineData(2026, 8, 14, 1, 2026, 8, 18)]   // Bennington Battle Day, Sunday 16 August 2026, kept on Monday 17 (§ 371(b))
+    [InlineData(2025, 5, 23, 1, 2025, 5, 27)]   // Memorial Day, the last Monday in May
+    [InlineData(2026, 11, 25, 1, 2026, 11, 27)] // Thanksgiving, the fourth Thursday in November; the Friday after is a business day
+    [InlineData(2027, 12, 23, 1, 2027, 12, 27)] // Christmas 2027 is a Saturday, kept on Friday 24 December
+    public void Vermont_business_days_skip_vermont_legal_holidays(int y, int m, int d, int days, int ey, int em, int ed)
+    {
+        var vermont = RuleBook.Current.ByCode["US-VT"].Versions[^1].Obligations.Single(o => o.Id == "attorney-general-preliminary").Deadline.Calendar;
+        Assert.Equal("US-VT", vermont.Code);
+        Assert.Equal(new LocalDate(ey, em, ed), LegalCalendar.AddBusinessDays(new LocalDate(y, m, d), days, vermont));
+    }
+
     [Fact]
     public void The_sec_clock_runs_four_business_days_from_the_materiality_determination()
     {

@@ -20,6 +20,12 @@ public sealed class RuleBookValidationTests
             trigger: acquisition
             encryptionSafeHarbor: { applies: true, lostIfKeyCompromised: true }
             riskOfHarm: { exception: false }
+            deemedCompliance:
+              - entityFlag: glbaFinancialInstitution
+                effect: exempt
+                recipients: [individuals]
+                citation: "Example Code § 2"
+                note: "Notice under the federal regime is enough."
             obligations:
               - id: individuals
                 recipient: individuals
@@ -27,8 +33,21 @@ public sealed class RuleBookValidationTests
                 citation: "Example Code § 1(a)"
         """;
 
-    private static RuleFileException Refused(string yaml) =>
-        Assert.Throws<RuleFileException>(() => RuleBook.Parse([("US-XX.yaml", yaml)]));
+    private const string Calendar = """
+        code: US-XX
+        name: Example holidays
+        citation: "Example Code § 9"
+        sources: ["Example Code § 9"]
+        confidence: medium
+        confidenceNote: "Whether Harvest Day moves off a weekend is not settled."
+        observed: nearestWeekday
+        holidays:
+          - { name: Founders Day, month: 3, weekday: tuesday, nth: 1 }
+          - { name: Harvest Day, month: 8, day: 16 }
+        """;
+
+    private static RuleFileException Refused(string yaml, string calendar = Calendar) =>
+        Assert.Throws<RuleFileException>(() => RuleBook.Parse([("US-XX.yaml", yaml)], [("US-XX.yaml", calendar)]));
 
     [Fact]
     public void A_valid_file_loads()
@@ -47,9 +66,27 @@ public sealed class RuleBookValidationTests
     [InlineData("citation: \"Example Code § 1(a)\"", "citation: \"\"", "versions[0].obligations[0].citation", "is required")]
     [InlineData("recipient: individuals", "recipient: regulator", "versions[0].obligations[0].authority", "names its authority")]
     [InlineData("trigger: acquisition", "trigger: vibes", "versions[0].trigger", "'vibes' is not one of acquisition, access")]
+    [InlineData("from: discovery }", "from: discovery, orEarlier: [{ kind: withoutUnreasonableDelay }] }", "versions[0].obligations[0].deadline.orEarlier[0].kind", "fixed or withIndividuals")]
+    [InlineData("from: discovery }", "from: discovery, orEarlier: [{ kind: withIndividuals, orEarlier: [{ kind: withIndividuals }] }] }", "versions[0].obligations[0].deadline.orEarlier[0].orEarlier", "no limits of its own")]
+    [InlineData("from: discovery }", "from: discovery, orEarlier: [] }", "versions[0].obligations[0].deadline.orEarlier", "at least one limit")]
+    [InlineData("from: discovery }", "from: discovery, orEarlier: [{ kind: fixed, amount: 5, unit: weeks, from: discovery }] }", "versions[0].obligations[0].deadline.orEarlier[0].unit", "'weeks' is not one of")]
+    [InlineData("effect: exempt", "effect: ignore", "versions[0].deemedCompliance[0].effect", "'ignore' is not one of note, exempt")]
+    [InlineData("recipients: [individuals]", "recipients: [media]", "versions[0].deemedCompliance[0].recipients[0]", "no obligation to 'media'")]
+    [InlineData("recipients: [individuals]", "recipients: []", "versions[0].deemedCompliance[0].recipients", "at least one recipient")]
+    [InlineData("effect: exempt", "effect: note", "versions[0].deemedCompliance[0].recipients", "the effect is not 'exempt'")]
+    [InlineData("entityFlag: glbaFinancialInstitution", "entityFlag: bank", "versions[0].deemedCompliance[0].entityFlag", "'bank' is not one of")]
+    [InlineData("withName: [ssn]", "withName: [ssn], identifiers: [] ", "versions[0].personalInformation.identifiers", "list at least one")]
+    [InlineData("withName: [ssn]", "withName: [ssn], identifiers: [fax] ", "versions[0].personalInformation.identifiers[0]", "'fax' is not one of")]
+    [InlineData("from: discovery }", "from: discovery, calendar: US-ZZ }", "versions[0].obligations[0].deadline.calendar", "'US-ZZ' is not a calendar (US-federal, weekends, US-XX)")]
+    [InlineData("day: 16", "day: 32", "holidays[1].day", "month 8 has no day 32")]
+    [InlineData("nth: 1", "nth: 5", "holidays[0].nth", "nth is 1 to 4, or -1")]
+    [InlineData("weekday: tuesday", "weekday: caturday", "holidays[0].weekday", "'caturday' is not one of")]
+    [InlineData("month: 8, day: 16", "month: 8, day: 16, weekday: friday, nth: 1", "holidays[1]", "either a day, or a weekday")]
+    [InlineData("observed: nearestWeekday", "observed: never", "observed", "'never' is not one of none, nearestWeekday, sundayToMonday")]
     public void A_bad_field_is_named_with_its_file(string from, string to, string field, string problem)
     {
-        var error = Refused(Valid.Replace(from, to, StringComparison.Ordinal));
+        // The rule file and the calendar file share a name; each row changes the one that holds the text.
+        var error = Refused(Valid.Replace(from, to, StringComparison.Ordinal), Calendar.Replace(from, to, StringComparison.Ordinal));
         Assert.Equal("US-XX.yaml", error.File);
         Assert.Equal(field, error.Field);
         Assert.Contains(problem, error.Problem);
@@ -84,6 +121,19 @@ public sealed class RuleBookValidationTests
 
         var openEndedWithAmount = Valid.Replace("kind: fixed, amount: 30", "kind: withoutUnreasonableDelay, amount: 30", StringComparison.Ordinal);
         Assert.Contains("takes no amount", Refused(openEndedWithAmount).Problem);
+    }
+
+
+    [Fact]
+    public void A_deadline_counts_business_days_on_a_state_calendar_named_by_its_code()
+    {
+        var book = RuleBook.Parse([("US-XX.yaml", Valid.Replace("from: discovery }", "from: discovery, calendar: US-XX }", StringComparison.Ordinal)
+            .Replace("unit: calendarDays", "unit: businessDays", StringComparison.Ordinal))], [("US-XX.yaml", Calendar)]);
+        var calendar = book.Rules[0].Versions[0].Obligations[0].Deadline.Calendar;
+        Assert.Equal("US-XX", calendar.Code);
+        Assert.False(calendar.IsBusinessDay(new NodaTime.LocalDate(2026, 3, 3)));
+        Assert.False(calendar.IsBusinessDay(new NodaTime.LocalDate(2026, 8, 17)));
+        Assert.True(calendar.IsBusinessDay(new NodaTime.LocalDate(2026, 3, 4)));
     }
 
     [Fact]
