@@ -34,23 +34,23 @@ public static class LetterChecker
         "attacker", "compromised", "stolen", "exfiltrat", "intrusion", "threat actor",
     ];
 
-    private static readonly string[] ActionWords =
+    internal static readonly string[] ActionWords =
     [
         "we have taken", "we took", "we are taking", "steps to", "we have secured", "we secured", "we are reviewing",
         "we have reviewed", "we have implemented", "we have notified", "we are offering", "measures",
     ];
 
-    private static readonly string[] AdviceWords =
+    internal static readonly string[] AdviceWords =
     [
         "you can", "you may", "you should", "we encourage you", "we recommend", "remain vigilant",
     ];
 
-    private static readonly string[] IdentityTheftSteps =
+    internal static readonly string[] IdentityTheftSteps =
     [
         "credit report", "account statements", "fraud alert", "security freeze", "identitytheft.gov",
     ];
 
-    private static readonly string[] MonitoringWords =
+    internal static readonly string[] MonitoringWords =
     [
         "credit monitoring", "identity monitoring", "identity theft protection", "identity protection",
     ];
