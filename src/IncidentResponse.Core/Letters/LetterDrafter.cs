@@ -72,6 +72,7 @@ public static class LetterDrafter
         {
             ["title"] = requirements.Title?.Value ?? DefaultTitle,
             ["noticeDate"] = LetterText.Written(request.NoticeDate),
+            ["deliveryMethod"] = request.DeliveryMethod.ToString().ToCamelCase(),
             ["organisation"] = new Dictionary<string, object?>
             {
                 ["name"] = org.Name, ["callName"] = org.ShortName ?? org.Name, ["address"] = org.Address, ["phone"] = org.Phone,

@@ -17,7 +17,7 @@ public sealed record Organisation(
     string Name, string? ShortName, string? Address, string? Phone, string? Website, string? Email, bool IsConsumerReportingAgency)
 {
     /// <summary>The contact points given, in the order a letter lists them.</summary>
-    public IReadOnlyList<string> ContactPoints { get; } = new[] { Phone, Email, Website, Address }.OfType<string>().ToList();
+    public IReadOnlyList<string> ContactPoints => new[] { Phone, Email, Website, Address }.OfType<string>().ToList();
 }
 
 /// <summary>What happened, in the organisation's words, and when.</summary>
