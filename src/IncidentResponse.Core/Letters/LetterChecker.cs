@@ -63,7 +63,7 @@ public static class LetterChecker
         ["incidentDescription"] = (l, c) =>
         [(null, l.Has(c.Request.Incident.Summary) || NatureWords.Any(l.Has),
             $"the incident summary given in the input, or a word telling how it happened ({string.Join(", ", NatureWords)})")],
-        ["dateOfBreach"] = (l, c) => new[] { c.Request.Incident.OccurredFrom, c.Request.Incident.OccurredTo }.OfType<NodaTime.LocalDate>()
+        ["dateOfBreach"] = (l, c) => new[] { c.Request.Incident.OccurredFrom, c.Request.Incident.OccurredTo }.OfType<NodaTime.LocalDate>().Distinct()
             .Select(d => ((string?)LetterText.Written(d), l.HasDate(d), $"the date {LetterText.Written(d)} in a usual form (June 2, 2026; 06/02/2026; 2026-06-02)")),
         ["dateOfDiscovery"] = (l, c) => [(LetterText.Written(c.DiscoveryDate), l.HasDate(c.DiscoveryDate),
             $"the discovery date {LetterText.Written(c.DiscoveryDate)} (local to the organisation) in a usual form")],
@@ -75,8 +75,9 @@ public static class LetterChecker
         ["actionsTaken"] = (l, _) => [(null, ActionWords.Any(l.Has), $"what the organisation did: one of {Quoted(ActionWords)}")],
         ["whatIndividualsCanDo"] = (l, _) => [(null, AdviceWords.Any(l.Has), $"advice to the reader: one of {Quoted(AdviceWords)}")],
         ["entityContact"] = (l, c) =>
-        [(c.Request.Organisation.Name, l.Has(c.Request.Organisation.Name) && c.Request.Organisation.ContactPoints.Any(p => Found(l, p)),
-            $"the organisation's name with one of its contact points ({string.Join("; ", c.Request.Organisation.ContactPoints)})")],
+        [(c.Request.Organisation.Name,
+            new[] { c.Request.Organisation.Name, c.Request.Organisation.ShortName }.OfType<string>().Any(l.Has) && c.Request.Organisation.ContactPoints.Any(p => Found(l, p)),
+            $"the organisation's name or short name with one of its contact points ({string.Join("; ", c.Request.Organisation.ContactPoints)})")],
         ["tollFreeNumbers"] = (l, c) => c.Contacts.CreditBureaus.Select(b =>
             ((string?)b.Name, l.HasPhone(b.Phone), $"{b.Name}'s toll-free number {b.Phone}")),
         ["creditBureausContact"] = (l, c) => c.Contacts.CreditBureaus.Select(b =>

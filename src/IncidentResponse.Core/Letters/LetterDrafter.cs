@@ -27,6 +27,10 @@ public static class LetterDrafter
         ("forMoreInformation", "For More Information"),
     ];
 
+    /// <summary>The elements only US consumer advice satisfies: credit reports, bureaus, the FTC.</summary>
+    private static readonly string[] UsConsumerElements =
+        ["tollFreeNumbers", "creditBureausContact", "ftcContact", "fraudAlert", "securityFreeze", "identityTheftAdvice"];
+
     private static readonly FluidParser Parser = new();
     private static readonly Lazy<IFluidTemplate> Default = new(() => ParseTemplate(ReadDefaultTemplate()));
 
@@ -81,6 +85,7 @@ public static class LetterDrafter
             ["headings"] = sections.ToDictionary(s => s.Key, s => (object?)s.Value),
             ["sections"] = sections.ToDictionary(s => s.Key, s => (object?)true),
             ["show"] = RuleBook.LetterElements.ToDictionary(e => e, e => (object?)!requirements.Forbids(e)),
+            ["usConsumerAdvice"] = group.Any(j => j.IsUnitedStates) || UsConsumerElements.Any(requirements.Requires),
             ["incident"] = new Dictionary<string, object?>
             {
                 ["summary"] = incident.Summary,

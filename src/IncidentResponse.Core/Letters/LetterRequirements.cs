@@ -24,8 +24,12 @@ public sealed record LetterConflict(ConflictKind Kind, string Description, IRead
 /// <summary>Something the organisation must fix outside the letter's wording (e.g. an offer shorter than a law demands).</summary>
 public sealed record LetterFinding(string Requirement, string Description, IReadOnlyList<LawSource> Sources);
 
-/// <summary>One jurisdiction's letter content rules in the version in force for the facts.</summary>
-public sealed record JurisdictionContent(string Code, string Name, LetterContent Content, string Citation);
+/// <summary>One jurisdiction's letter content rules in the version in force for the facts; <see cref="Kind"/> as in the rule file.</summary>
+public sealed record JurisdictionContent(string Code, string Name, string Kind, LetterContent Content, string Citation)
+{
+    /// <summary>A US state, territory, district or federal regime: its residents use US credit bureaus and the FTC.</summary>
+    public bool IsUnitedStates => Kind != "international";
+}
 
 /// <summary>The merged content rules for one letter sent to the residents of every jurisdiction in <see cref="Group"/>.</summary>
 public sealed record LetterRequirements(
@@ -78,7 +82,7 @@ public static class LetterRules
 
             var version = rule.VersionFor(request.Facts);
             var content = version.LetterContent ?? new LetterContent(null, [], null, [], [], null, null);
-            return new JurisdictionContent(rule.Code, rule.Name, content, content.Citation ?? version.Citation);
+            return new JurisdictionContent(rule.Code, rule.Name, rule.Kind, content, content.Citation ?? version.Citation);
         }).ToList();
     }
 

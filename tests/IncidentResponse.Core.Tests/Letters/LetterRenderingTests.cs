@@ -157,4 +157,18 @@ public sealed class LetterRenderingTests
         Assert.Contains(words, w => w.Text == "60");
         Assert.All(words.Where(w => w.Text == "Paragraph"), w => Assert.InRange(w.Letters[0].PointSize, 11.9, 12.1));
     }
+
+    [Fact]
+    public void A_letter_only_to_gdpr_recipients_leaves_out_us_credit_advice()
+    {
+        var request = LetterSamples.Northwind;
+
+        var text = LetterSamples.Draft(request, "GDPR").ToText();
+
+        Assert.DoesNotContain("Equifax", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("annualcreditreport", text, StringComparison.Ordinal);
+        Assert.Contains("12 months of credit monitoring", text, StringComparison.Ordinal);
+        Assert.True(LetterSamples.Check(text, request, "GDPR").Passed);
+        Assert.Contains("Equifax", LetterSamples.Draft(request, "GDPR", "US-WA").ToText(), StringComparison.Ordinal);
+    }
 }

@@ -7,7 +7,7 @@ public sealed class LetterRulesTests
 {
     private static JurisdictionContent Synthetic(string code, string? title = null, string[]? headings = null, int? font = null,
         string[]? required = null, string[]? forbidden = null) =>
-        new(code, code, new LetterContent(title, headings ?? [], font, required ?? [], forbidden ?? [], null, $"{code} § 1"), $"{code} § 1");
+        new(code, code, "state", new LetterContent(title, headings ?? [], font, required ?? [], forbidden ?? [], null, $"{code} § 1"), $"{code} § 1");
 
     [Fact]
     public void The_default_group_is_every_jurisdiction_with_an_individual_notice_obligation()
