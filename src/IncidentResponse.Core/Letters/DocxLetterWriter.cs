@@ -57,7 +57,7 @@ public static class DocxLetterWriter
             return run;
         }
 
-        static Style Paragraph(string id, string name, int pt, bool bold, int? outline, int before, int after, int indent = 0)
+        static Style ParagraphStyle(string id, string name, int pt, bool bold, int? outline, int before, int after, int indent = 0)
         {
             var paragraph = new StyleParagraphProperties(new SpacingBetweenLines { Before = $"{before}", After = $"{after}" });
             if (outline is { } level)
@@ -85,9 +85,9 @@ public static class DocxLetterWriter
 
         return new Styles(
             new DocDefaults(new RunPropertiesDefault(Font(fontPt, bold: false))),
-            Paragraph("Normal", "Normal", fontPt, bold: false, outline: null, before: 0, after: 160),
-            Paragraph("Title", "Title", fontPt + 7, bold: true, outline: null, before: 0, after: 240),
-            Paragraph("Heading1", "heading 1", fontPt + 3, bold: true, outline: 0, before: 240, after: 120),
-            Paragraph("ListParagraph", "List Paragraph", fontPt, bold: false, outline: null, before: 0, after: 60, indent: 480));
+            ParagraphStyle("Normal", "Normal", fontPt, bold: false, outline: null, before: 0, after: 160),
+            ParagraphStyle("Title", "Title", fontPt + 7, bold: true, outline: null, before: 0, after: 240),
+            ParagraphStyle("Heading1", "heading 1", fontPt + 3, bold: true, outline: 0, before: 240, after: 120),
+            ParagraphStyle("ListParagraph", "List Paragraph", fontPt, bold: false, outline: null, before: 0, after: 60, indent: 480));
     }
 }

@@ -65,8 +65,8 @@ public static class LetterChecker
             $"the incident summary given in the input, or a word telling how it happened ({string.Join(", ", NatureWords)})")],
         ["dateOfBreach"] = (l, c) => new[] { c.Request.Incident.OccurredFrom, c.Request.Incident.OccurredTo }.OfType<NodaTime.LocalDate>().Distinct()
             .Select(d => ((string?)LetterText.Written(d), l.HasDate(d), $"the date {LetterText.Written(d)} in a usual form (June 2, 2026; 06/02/2026; 2026-06-02)")),
-        ["dateOfDiscovery"] = (l, c) => [(LetterText.Written(c.DiscoveryDate), l.HasDate(c.DiscoveryDate),
-            $"the discovery date {LetterText.Written(c.DiscoveryDate)} (local to the organisation) in a usual form")],
+        ["dateOfDiscovery"] = (l, c) => [(LetterText.Written(c.Request.Facts.DiscoveryDate), l.HasDate(c.Request.Facts.DiscoveryDate),
+            $"the discovery date {LetterText.Written(c.Request.Facts.DiscoveryDate)} (local to the organisation) in a usual form")],
         ["dateOfNotice"] = (l, c) =>
             [(LetterText.Written(c.Request.NoticeDate), l.HasDate(c.Request.NoticeDate), $"the notice date {LetterText.Written(c.Request.NoticeDate)} in a usual form")],
         ["typesOfInformation"] = (l, c) => c.Request.Facts.DataElements.Select(e =>
@@ -179,8 +179,5 @@ public static class LetterChecker
 
     private static string Quoted(IEnumerable<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
-    private sealed record CheckContext(LetterRequest Request, LetterRequirements Requirements, ContactDirectory Contacts)
-    {
-        public NodaTime.LocalDate DiscoveryDate => Request.Facts.DiscoveryDate;
-    }
+    private sealed record CheckContext(LetterRequest Request, LetterRequirements Requirements, ContactDirectory Contacts);
 }

@@ -46,45 +46,51 @@ public static class PdfLetterWriter
     }
 
     /// <summary>Lays words out line by line, starting a new page when the next line would cross the bottom margin.</summary>
-    private sealed class PageWriter(PdfDocument document)
+    private sealed class PageWriter
     {
-        private PdfPage? page;
-        private XGraphics? graphics;
+        private const double PageWidth = 612;
+        private const double PageHeight = 792;
+        private readonly PdfDocument document;
+        private XGraphics graphics;
         private double y;
+
+        public PageWriter(PdfDocument document)
+        {
+            this.document = document;
+            graphics = NewPage();
+        }
 
         public void Write(string text, XFont font, double spaceBefore, double indent, bool keepWithNext)
         {
             var lineHeight = font.GetHeight() * 1.15;
-            var width = XUnit.FromPoint(612).Point - (2 * Margin) - indent;
-            var lines = Wrap(text, font, width);
-            // A heading never ends a page: it needs its own line and the first line of what follows.
+            var lines = Wrap(text, font, PageWidth - (2 * Margin) - indent);
+            // A heading never ends a page: it needs its own lines and the first line of what follows.
             var needed = spaceBefore + (lineHeight * (keepWithNext ? lines.Count + 1 : 1));
-            if (graphics is null || y + needed > 792 - Margin)
+            if (y > Margin && y + needed > PageHeight - Margin)
             {
-                NewPage();
+                graphics = NewPage();
             }
-            else
+            else if (y > Margin)
             {
                 y += spaceBefore;
             }
 
             foreach (var line in lines)
             {
-                if (y + lineHeight > 792 - Margin)
+                if (y + lineHeight > PageHeight - Margin)
                 {
-                    NewPage();
+                    graphics = NewPage();
                 }
 
-                graphics!.DrawString(line, font, XBrushes.Black, new XPoint(Margin + indent, y + font.GetHeight()));
+                graphics.DrawString(line, font, XBrushes.Black, new XPoint(Margin + indent, y + font.GetHeight()));
                 y += lineHeight;
             }
         }
 
-        public void Close() => graphics?.Dispose();
+        public void Close() => graphics.Dispose();
 
         private List<string> Wrap(string text, XFont font, double width)
         {
-            graphics ??= NewPage();
             var lines = new List<string>();
             var line = new StringBuilder();
             foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -108,12 +114,11 @@ public static class PdfLetterWriter
         private XGraphics NewPage()
         {
             graphics?.Dispose();
-            page = document.AddPage();
-            page.Width = XUnit.FromPoint(612);
-            page.Height = XUnit.FromPoint(792);
-            graphics = XGraphics.FromPdfPage(page);
+            var page = document.AddPage();
+            page.Width = XUnit.FromPoint(PageWidth);
+            page.Height = XUnit.FromPoint(PageHeight);
             y = Margin;
-            return graphics;
+            return XGraphics.FromPdfPage(page);
         }
     }
 }
