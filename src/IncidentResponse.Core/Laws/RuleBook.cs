@@ -25,7 +25,7 @@ public sealed class RuleBook
         "incidentDescription", "dateOfBreach", "dateOfDiscovery", "dateOfNotice", "typesOfInformation", "actionsTaken", "whatIndividualsCanDo",
         "entityContact", "tollFreeNumbers", "creditBureausContact", "ftcContact", "attorneyGeneralContact",
         "creditMonitoringOffer", "securityFreeze", "fraudAlert", "policeReport", "lawEnforcementDelay", "identityTheftAdvice",
-        "numberOfResidentsAffected",
+        "identityTheftReporting", "fcraRights", "numberOfResidentsAffected",
     ];
 
     public static readonly IReadOnlyList<string> SubstituteMethods =

@@ -102,6 +102,11 @@ public static class LetterChecker
                 "a sentence saying whether notice was delayed for law enforcement ('law enforcement' and 'delay' in one sentence)")],
         ["identityTheftAdvice"] = (l, _) =>
             [(null, l.Has("identity theft") && IdentityTheftSteps.Any(l.Has), $"'identity theft' with a step against it: one of {Quoted(IdentityTheftSteps)}")],
+        ["identityTheftReporting"] = (l, _) =>
+            [(null, l.Sentences.Any(s => s.Contains("report", StringComparison.Ordinal) && s.Contains("identity theft", StringComparison.Ordinal)
+                    && (s.Contains("law enforcement", StringComparison.Ordinal) || s.Contains("police", StringComparison.Ordinal))),
+                "a sentence advising to report identity theft to law enforcement ('report', 'identity theft' and 'law enforcement' or 'police' in one sentence)")],
+        ["fcraRights"] = (l, _) => [(null, l.Has("fair credit reporting act"), "'Fair Credit Reporting Act'")],
         ["numberOfResidentsAffected"] = (l, _) =>
             [(null, l.StatesACountOfPeople(), "a number of people ('1,204 individuals', '37 Rhode Island residents', '120 customers')")],
     };

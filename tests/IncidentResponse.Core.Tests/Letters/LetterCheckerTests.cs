@@ -170,7 +170,8 @@ public sealed class LetterCheckerTests
             "fraudAlert" => ["fraud alert"],
             "policeReport" => ["police report"],
             "lawEnforcementDelay" => ["law enforcement"],
-            "identityTheftAdvice" => ["identity theft"],
+            "identityTheftAdvice" or "identityTheftReporting" => ["identity theft"],
+            "fcraRights" => ["Fair Credit Reporting Act"],
             "numberOfResidentsAffected" => [request.Facts.AffectedResidents.Values.Sum().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)],
             _ => throw new InvalidOperationException($"no evidence known for {check.Requirement}"),
         };
