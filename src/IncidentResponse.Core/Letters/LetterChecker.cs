@@ -1,4 +1,5 @@
 using IncidentResponse.Core.Laws;
+using NodaTime;
 
 namespace IncidentResponse.Core.Letters;
 
@@ -63,12 +64,10 @@ public static class LetterChecker
         ["incidentDescription"] = (l, c) =>
         [(null, l.Has(c.Request.Incident.Summary) || NatureWords.Any(l.Has),
             $"the incident summary given in the input, or a word telling how it happened ({string.Join(", ", NatureWords)})")],
-        ["dateOfBreach"] = (l, c) => new[] { c.Request.Incident.OccurredFrom, c.Request.Incident.OccurredTo }.OfType<NodaTime.LocalDate>().Distinct()
-            .Select(d => ((string?)LetterText.Written(d), l.HasDate(d), $"the date {LetterText.Written(d)} in a usual form (June 2, 2026; 06/02/2026; 2026-06-02)")),
-        ["dateOfDiscovery"] = (l, c) => [(LetterText.Written(c.Request.Facts.DiscoveryDate), l.HasDate(c.Request.Facts.DiscoveryDate),
-            $"the discovery date {LetterText.Written(c.Request.Facts.DiscoveryDate)} (local to the organisation) in a usual form")],
-        ["dateOfNotice"] = (l, c) =>
-            [(LetterText.Written(c.Request.NoticeDate), l.HasDate(c.Request.NoticeDate), $"the notice date {LetterText.Written(c.Request.NoticeDate)} in a usual form")],
+        ["dateOfBreach"] = (l, c) => new[] { c.Request.Incident.OccurredFrom, c.Request.Incident.OccurredTo }.OfType<LocalDate>().Distinct()
+            .Select(d => Date(l, d, "the breach date")),
+        ["dateOfDiscovery"] = (l, c) => [Date(l, c.Request.Facts.DiscoveryDate, "the discovery date (local to the organisation)")],
+        ["dateOfNotice"] = (l, c) => [Date(l, c.Request.NoticeDate, "the notice date")],
         ["typesOfInformation"] = (l, c) => c.Request.Facts.DataElements.Select(e =>
             ((string?)e.ToString().ToCamelCase(), DataElementWords.Accepted(e).Any(l.HasAll),
                 $"the data element named as one of: {string.Join(", ", DataElementWords.Accepted(e).Select(w => $"'{w.Replace("+", "' with '", StringComparison.Ordinal)}'"))}")),
@@ -178,6 +177,9 @@ public static class LetterChecker
             previous = heading;
         }
     }
+
+    private static (string? Subject, bool Found, string Looked) Date(LetterText text, LocalDate date, string what) =>
+        (LetterText.Written(date), text.HasDate(date), $"{what} {LetterText.Written(date)} in a usual form (June 2, 2026; 06/02/2026; 2026-06-02)");
 
     private static bool Found(LetterText text, string contactPoint) =>
         text.HasPhone(contactPoint) || text.Has(contactPoint) || text.HasWebsite(contactPoint);
