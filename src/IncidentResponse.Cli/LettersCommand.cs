@@ -26,7 +26,7 @@ public static class LettersCommand
         };
         draft.SetAction(parse => Draft(parse, parse.GetValue(input)!, parse.GetValue(group), parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(template)));
 
-        var letter = new Option<FileInfo>("--letter") { Description = "The letter's text (UTF-8), drafted here or written by hand", Required = true };
+        var letter = new Option<FileInfo>("--letter") { Description = "The letter: UTF-8 text, or a .docx, drafted here or written by hand", Required = true };
         var check = new Command("check", "Check a letter's text against the group's content rules; print the findings as JSON. Exit 1 when a required element is missing or a forbidden one present.")
         {
             input, letter, group,
@@ -121,9 +121,9 @@ public static class LettersCommand
         string letter;
         try
         {
-            letter = ReadFile(letterFile);
+            letter = ReadLetter(letterFile);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or DocumentFormat.OpenXml.Packaging.OpenXmlPackageException)
         {
             error.WriteLine($"ir letters check: {e.Message}");
             return 2;
@@ -169,6 +169,18 @@ public static class LettersCommand
             error.WriteLine($"ir letters {verb}: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>A letter's text: a .docx paragraph by paragraph, anything else as UTF-8 text.</summary>
+    private static string ReadLetter(FileInfo file)
+    {
+        if (!file.Extension.Equals(".docx", StringComparison.OrdinalIgnoreCase))
+        {
+            return ReadFile(file);
+        }
+
+        using var stream = file.Exists ? file.OpenRead() : throw new FileNotFoundException($"{file.FullName} does not exist");
+        return DocxLetterWriter.ReadText(stream);
     }
 
     private static string ReadFile(FileInfo file) =>

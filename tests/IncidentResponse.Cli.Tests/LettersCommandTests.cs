@@ -115,6 +115,27 @@ public sealed class LettersCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_reads_a_docx_letter()
+    {
+        var docx = Scratch("letter.docx");
+        Assert.Equal(0, Run("letters", "draft", "--input", Sample, "--format", "docx", "--out", docx).Exit);
+
+        var (exit, output, _) = Run("letters", "check", "--input", Sample, "--letter", docx);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("\"passed\": true", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_of_a_file_that_is_not_a_docx_exits_2()
+    {
+        var (exit, _, error) = Run("letters", "check", "--input", Sample, "--letter", Scratch("letter.docx", "plain text"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("ir letters check:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_exits_1_when_a_forbidden_element_is_present()
     {
         var drafted = Run("letters", "draft", "--input", Sample, "--group", "US-IL").Output;

@@ -5,7 +5,7 @@ using DocumentFormat.OpenXml.Wordprocessing;
 
 namespace IncidentResponse.Core.Letters;
 
-/// <summary>A letter as a Word document: real Title and Heading 1 styles, paragraphs, and the body font at the letter's size.</summary>
+/// <summary>A letter as a Word document (real Title and Heading 1 styles, the body font at the letter's size), and back to text.</summary>
 public static class DocxLetterWriter
 {
     public static void Write(LetterDocument letter, Stream output)
@@ -26,6 +26,17 @@ public static class DocxLetterWriter
 
         buffer.Position = 0;
         buffer.CopyTo(output);
+    }
+
+    /// <summary>The text of a Word letter, one paragraph a line, so a lawyer's DOCX can be checked like a text letter.</summary>
+    public static string ReadText(Stream docx)
+    {
+        using var buffer = new MemoryStream();
+        docx.CopyTo(buffer);
+        buffer.Position = 0;
+        using var document = WordprocessingDocument.Open(buffer, false);
+        var body = document.MainDocumentPart?.Document?.Body ?? throw new InvalidDataException("the document has no body");
+        return string.Join("\n", body.Descendants<Paragraph>().Select(p => p.InnerText)) + "\n";
     }
 
     private static Paragraph Paragraph(LetterBlock block)

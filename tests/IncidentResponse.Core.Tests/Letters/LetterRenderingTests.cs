@@ -126,6 +126,20 @@ public sealed class LetterRenderingTests
     }
 
     [Fact]
+    public void The_docx_letter_read_back_as_text_passes_the_same_checks()
+    {
+        var request = LetterSamples.Northwind;
+        using var bytes = new MemoryStream();
+        DocxLetterWriter.Write(LetterSamples.Draft(request, Group), bytes);
+        bytes.Position = 0;
+
+        var text = DocxLetterWriter.ReadText(bytes);
+
+        Assert.StartsWith("Notice of Data Breach\n", text, StringComparison.Ordinal);
+        Assert.True(LetterSamples.Check(text, request, Group).Passed);
+    }
+
+    [Fact]
     public void The_pdf_letter_opens_and_its_text_passes_the_same_checks()
     {
         var request = LetterSamples.Northwind;
