@@ -5,6 +5,7 @@ var root = new RootCommand("ir: incident response and breach notification from t
 {
     AssessCommand.Create(),
     LawsCommand.Create(),
+    LettersCommand.Create(),
     MigrateCommand.Create(),
     PlaybooksCommand.Create(),
 };

@@ -13,7 +13,11 @@ public sealed record BreachFacts(
     EncryptionFacts Encryption,
     IReadOnlyDictionary<string, long> AffectedResidents,
     IReadOnlyList<LawEnforcementDelay> LawEnforcementDelays,
-    HarmAssessment HarmAssessment);
+    HarmAssessment HarmAssessment)
+{
+    /// <summary>The local date of discovery in the entity's time zone: the date that picks each rule's version.</summary>
+    public LocalDate DiscoveryDate => DiscoveredAt.InZone(Entity.TimeZone).Date;
+}
 
 public sealed record EntityProfile(DateTimeZone TimeZone, string? Headquarters, IReadOnlySet<EntityFlag> Flags)
 {

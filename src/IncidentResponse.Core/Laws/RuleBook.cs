@@ -23,10 +23,10 @@ public sealed class RuleBook
 {
     public static readonly IReadOnlyList<string> LetterElements =
     [
-        "incidentDescription", "dateOfBreach", "dateOfNotice", "typesOfInformation", "actionsTaken", "whatIndividualsCanDo",
+        "incidentDescription", "dateOfBreach", "dateOfDiscovery", "dateOfNotice", "typesOfInformation", "actionsTaken", "whatIndividualsCanDo",
         "entityContact", "tollFreeNumbers", "creditBureausContact", "ftcContact", "attorneyGeneralContact",
         "creditMonitoringOffer", "securityFreeze", "fraudAlert", "policeReport", "lawEnforcementDelay", "identityTheftAdvice",
-        "numberOfResidentsAffected",
+        "identityTheftReporting", "fcraRights", "numberOfResidentsAffected",
     ];
 
     public static readonly IReadOnlyList<string> SubstituteMethods =
@@ -497,7 +497,14 @@ internal sealed class RuleCompiler(string file, IReadOnlyDictionary<string, Busi
         CreditMonitoring? monitoring = null;
         if (l.CreditMonitoring is { } c)
         {
-            monitoring = new CreditMonitoring(c.Months ?? Fail<int>($"{at}.creditMonitoring.months", "is required"), c.When);
+            if (c.Elements is not { Count: > 0 })
+            {
+                Fail($"{at}.creditMonitoring.elements", "name the data elements whose exposure triggers the offer");
+            }
+
+            monitoring = new CreditMonitoring(c.Months ?? Fail<int>($"{at}.creditMonitoring.months", "is required"), c.When,
+                Elements(c.Elements, $"{at}.creditMonitoring.elements"), c.WithName, c.EntityCaused, c.ConsumerReportingAgencyMonths,
+                c.FreeCreditReport);
         }
 
         return new LetterContent(l.Title, l.Headings ?? [], l.MinFontPt, l.Required ?? [], l.Forbidden ?? [], monitoring, l.Citation);

@@ -164,4 +164,9 @@ internal sealed class CreditMonitoringDto
 {
     public int? Months { get; set; }
     public string? When { get; set; }
+    public List<string>? Elements { get; set; }
+    public bool WithName { get; set; }
+    public bool EntityCaused { get; set; }
+    public int? ConsumerReportingAgencyMonths { get; set; }
+    public bool FreeCreditReport { get; set; }
 }

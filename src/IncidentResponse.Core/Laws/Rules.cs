@@ -18,6 +18,9 @@ public sealed record Rule(string Code, string Name, string Kind, IReadOnlyList<R
 
         return Versions[0];
     }
+
+    /// <summary>The version the assessment uses for these facts: the one in force on the local date of discovery.</summary>
+    public RuleVersion VersionFor(BreachFacts facts) => VersionOn(facts.DiscoveryDate);
 }
 
 public sealed record RuleVersion(
@@ -226,7 +229,14 @@ public sealed record ObligationRule(
 
 public sealed record SubstituteNotice(long? CostExceeds, long? AffectedExceed, bool InsufficientContactInfo, IReadOnlyList<string> Methods, string? Citation);
 
-public sealed record CreditMonitoring(int Months, string? When);
+/// <summary>
+/// A demand to offer credit monitoring or identity-theft protection: <see cref="Months"/> at no cost when any of
+/// <see cref="Elements"/> was involved (with the name too when <see cref="WithName"/>), and, when
+/// <see cref="EntityCaused"/>, only if the entity was the source of the breach.
+/// </summary>
+public sealed record CreditMonitoring(
+    int Months, string? When, IReadOnlyList<DataElement> Elements, bool WithName, bool EntityCaused,
+    int? ConsumerReportingAgencyMonths, bool FreeCreditReport);
 
 public sealed record LetterContent(
     string? Title, IReadOnlyList<string> Headings, int? MinFontPt, IReadOnlyList<string> Required, IReadOnlyList<string> Forbidden,
