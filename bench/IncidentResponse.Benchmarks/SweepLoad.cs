@@ -102,13 +102,13 @@ public static class SweepLoad
             FROM deadlines d, (VALUES ('before-10080m', interval '7 days'), ('before-4320m', interval '3 days'), ('before-1440m', interval '1 day'),
                                       ('before-240m', interval '4 hours'), ('due', interval '0')) AS k(key, before)
             WHERE d.key LIKE 'bench:%' AND d.due_at > @now + interval '1 day';
-            VACUUM ANALYZE deadline_rungs;
             """, c) { CommandTimeout = 0 };
         seed.Parameters.AddWithValue("incident", incident);
         seed.Parameters.AddWithValue("due", due);
         seed.Parameters.AddWithValue("stored", stored);
-        seed.Parameters.AddWithValue("now", now);
+        seed.Parameters.AddWithValue("now", now.ToDateTimeUtc());
         await seed.ExecuteNonQueryAsync();
+        await TransitionLoad.Execute(connection, "VACUUM ANALYZE deadline_rungs");
     }
 
     /// <summary>The baseline: the indexed query that reads exactly the due rows.</summary>
@@ -117,7 +117,7 @@ public static class SweepLoad
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();
         await using var query = new NpgsqlCommand("SELECT * FROM deadline_rungs WHERE state = 'Pending' AND at <= @now ORDER BY at LIMIT @due", c);
-        query.Parameters.AddWithValue("now", now);
+        query.Parameters.AddWithValue("now", now.ToDateTimeUtc());
         query.Parameters.AddWithValue("due", due);
         await using var reader = await query.ExecuteReaderAsync();
         var rows = 0;
@@ -142,15 +142,19 @@ public static class SweepLoad
             UPDATE deadline_rungs SET state = 'Dispatched', dispatched_at = @now
             WHERE id IN (SELECT id FROM deadline_rungs WHERE state = 'Pending' AND at <= @now ORDER BY at LIMIT @due FOR UPDATE SKIP LOCKED)
             """, c, transaction);
-        claim.Parameters.AddWithValue("now", now);
+        claim.Parameters.AddWithValue("now", now.ToDateTimeUtc());
         claim.Parameters.AddWithValue("due", due);
         await claim.ExecuteNonQueryAsync();
         await transaction.RollbackAsync();
     }
 
     /// <summary>Puts the due rungs back and removes the deliveries, outside the timing.</summary>
-    private static Task ResetAsync(string connection) => TransitionLoad.Execute(connection,
-        "DELETE FROM deliveries; UPDATE deadline_rungs SET state = 'Pending', dispatched_at = NULL WHERE state = 'Dispatched'; VACUUM ANALYZE deadline_rungs; VACUUM deliveries;");
+    private static async Task ResetAsync(string connection)
+    {
+        await TransitionLoad.Execute(connection, "DELETE FROM deliveries; UPDATE deadline_rungs SET state = 'Pending', dispatched_at = NULL WHERE state = 'Dispatched'");
+        await TransitionLoad.Execute(connection, "VACUUM ANALYZE deadline_rungs");
+        await TransitionLoad.Execute(connection, "VACUUM ANALYZE deliveries");
+    }
 
     private static async Task<double> TimeAsync(Func<Task> work)
     {

@@ -25,6 +25,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
 {
     public const int BatchSize = 500;
     public const int SendBatchSize = 50;
+    private static readonly LocalDateTimePattern LocalMinutes = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm");
 
     /// <summary>The recurring job: the live clock, read afresh for every batch and every lease.</summary>
     public Task<SweepResult> RunAsync(CancellationToken ct) => RunAsync(clock.GetCurrentInstant, ct);
@@ -62,14 +63,15 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await ClaimRungs(now, limit).ToListAsync(ct);
+        // Claimed rows stay locked until commit; they are changed below with set-based updates, not tracked one by one.
+        var claimed = await ClaimRungs(now, limit).AsNoTracking().ToListAsync(ct);
         if (claimed.Count == 0)
         {
             return (0, 0, 0);
         }
 
         var deadlineIds = claimed.Select(r => r.DeadlineId).Distinct().ToList();
-        var deadlines = await db.Deadlines.Where(d => deadlineIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
+        var deadlines = await db.Deadlines.AsNoTracking().Where(d => deadlineIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
         var incidentIds = deadlines.Values.Select(d => d.IncidentId).Distinct().ToList();
         var incidents = await db.Incidents.AsNoTracking().Include(i => i.TeamLeads).Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
         var people = incidents.Values.SelectMany(i => i.TeamLeads.Select(l => l.UserId)).Concat(deadlines.Values.Select(d => d.OwnerId ?? Guid.Empty)).Distinct().ToList();
@@ -77,10 +79,13 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         var hooks = await db.Webhooks.AsNoTracking().ToListAsync(ct);
         var zoneId = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstOrDefaultAsync(ct);
         var zone = zoneId is null ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
-        var existingKeys = (await db.DeadlineRungs.AsNoTracking().Where(r => deadlineIds.Contains(r.DeadlineId)).Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct))
-            .ToLookup(r => r.DeadlineId, r => r.Key);
+        var existingKeys = (await db.DeadlineRungs.AsNoTracking().Where(r => deadlineIds.Contains(r.DeadlineId) && r.Key.StartsWith("overdue-"))
+            .Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct)).ToLookup(r => r.DeadlineId, r => r.Key);
 
-        int dispatched = 0, superseded = 0;
+        var deliveries = new List<Delivery>();
+        var dispatchedIds = new List<Guid>();
+        var supersededIds = new List<Guid>();
+        var delaysEnded = new List<Guid>();
         foreach (var group in claimed.GroupBy(r => r.DeadlineId))
         {
             var deadline = deadlines[group.Key];
@@ -88,11 +93,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             var ordered = group.OrderBy(r => r.At).ToList();
             var live = deadline.Status == DeadlineStatus.Open && incident.Status != IncidentStatus.Closed;
             // Rungs that fell while nothing ran (an outage): only the latest goes out.
-            foreach (var stale in live ? ordered.SkipLast(1) : ordered)
-            {
-                stale.State = RungState.Withdrawn;
-                superseded++;
-            }
+            supersededIds.AddRange((live ? ordered.SkipLast(1) : ordered).Select(r => r.Id));
 
             if (!live)
             {
@@ -103,31 +104,43 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             var lead = incident.TeamLeads.FirstOrDefault(l => l.Role == Teams.LeadOf(deadline.Team))?.UserId;
             var commander = incident.TeamLeads.FirstOrDefault(l => l.Role == TeamLeadRole.IncidentCommander)?.UserId;
             var recipient = DeadlineBoard.Recipient(rung.To, deadline.OwnerId, lead, commander);
-            var (subject, body, json) = Message(incident.Reference, incident.IsExercise, deadline, rung, zone);
+            var (subject, body, json) = Message(incident.Reference, incident.IsExercise, deadline, rung, zone, hooks.Count > 0);
             if (recipient is { } user)
             {
-                Deliver(deadline, rung, user, DeliveryChannel.InApp, subject, body, now, sent: true);
+                deliveries.Add(Deliver(deadline, rung, user, DeliveryChannel.InApp, subject, body, now, sent: true));
                 if (settings.EmailEnabled && emails.ContainsKey(user))
                 {
-                    Deliver(deadline, rung, user, DeliveryChannel.Email, subject, body, now, sent: false);
+                    deliveries.Add(Deliver(deadline, rung, user, DeliveryChannel.Email, subject, body, now, sent: false));
                 }
             }
 
             // Exercise reminders stay with the exercise's participants unless a hook asks for them.
             foreach (var hook in hooks.Where(h => !incident.IsExercise || h.IncludeExercises))
             {
-                Deliver(deadline, rung, hook.Id, DeliveryChannel.Webhook, subject, json, now, sent: false);
+                deliveries.Add(Deliver(deadline, rung, hook.Id, DeliveryChannel.Webhook, subject, json, now, sent: false));
             }
 
-            rung.State = RungState.Dispatched;
-            rung.DispatchedAt = now;
-            dispatched++;
-            FollowUp(deadline, rung, existingKeys[deadline.Id].ToHashSet(), now);
+            dispatchedIds.Add(rung.Id);
+            if (deadline.Source == DeadlineSource.LawEnforcementDelay && rung.Key == "due")
+            {
+                delaysEnded.Add(deadline.Id);
+            }
+            else
+            {
+                NextOverdue(deadline, rung, existingKeys[deadline.Id].ToHashSet(), now);
+            }
         }
 
+        await db.DeadlineRungs.Where(r => dispatchedIds.Contains(r.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Dispatched).SetProperty(r => r.DispatchedAt, now), ct);
+        await db.DeadlineRungs.Where(r => supersededIds.Contains(r.Id)).ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Withdrawn), ct);
+        // The end of a law-enforcement delay has come: that deadline is met.
+        await db.Deadlines.Where(d => delaysEnded.Contains(d.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, DeadlineStatus.Met).SetProperty(d => d.ClosedAt, d => d.DueAt), ct);
+        await InsertAsync(deliveries, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return (dispatched, superseded, claimed.Count);
+        return (dispatchedIds.Count, supersededIds.Count, claimed.Count);
     }
 
     /// <summary>The due rungs this node may take: on PostgreSQL locked rows of other nodes are skipped, not waited for.</summary>
@@ -136,16 +149,9 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             $"SELECT * FROM deadline_rungs WHERE state = 'Pending' AND at <= {now} ORDER BY at LIMIT {limit} FOR UPDATE SKIP LOCKED")
         : db.DeadlineRungs.Where(r => r.State == RungState.Pending && r.At <= now).OrderBy(r => r.At).Take(limit);
 
-    /// <summary>After a rung at or past due: the next overdue reminder (the first still ahead), or a delay's end closing it.</summary>
-    private void FollowUp(Deadline deadline, DeadlineRung rung, HashSet<string> keys, Instant now)
+    /// <summary>After a rung at or past due: the next overdue reminder, the first still ahead.</summary>
+    private void NextOverdue(Deadline deadline, DeadlineRung rung, HashSet<string> keys, Instant now)
     {
-        if (deadline.Source == DeadlineSource.LawEnforcementDelay && rung.Key == "due")
-        {
-            deadline.Status = DeadlineStatus.Met;
-            deadline.ClosedAt = deadline.DueAt;
-            return;
-        }
-
         var ladder = JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options);
         if (deadline.DueAt is not { } due || ladder is null || (rung.Key != "due" && ReminderLadder.OverdueNumber(rung.Key) is null))
         {
@@ -166,13 +172,57 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         }
     }
 
-    private void Deliver(Deadline deadline, DeadlineRung rung, Guid recipient, DeliveryChannel channel, string subject, string body, Instant now, bool sent) =>
-        db.Deliveries.Add(new Delivery
+    private static Delivery Deliver(Deadline deadline, DeadlineRung rung, Guid recipient, DeliveryChannel channel, string subject, string body, Instant now, bool sent) =>
+        new()
         {
             Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, IncidentId = deadline.IncidentId, RungKey = rung.Key, Recipient = recipient, Channel = channel,
             State = sent ? DeliveryState.Sent : DeliveryState.Pending, Subject = subject, Body = body, CreatedAt = now, NextAttemptAt = now,
             SentAt = sent ? now : null,
-        });
+        };
+
+    /// <summary>
+    /// Writes a batch's deliveries in its transaction: binary COPY on PostgreSQL (a batch is up to hundreds of
+    /// rows), ordinary inserts on SQLite. The unique key still refuses a second delivery of the same rung.
+    /// </summary>
+    private async Task InsertAsync(List<Delivery> deliveries, CancellationToken ct)
+    {
+        if (db.Provider != DatabaseProvider.Postgres)
+        {
+            db.Deliveries.AddRange(deliveries);
+            return;
+        }
+
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY deliveries (id, deadline_id, incident_id, rung_key, recipient, channel, state, subject, body, attempts, created_at, next_attempt_at, sent_at) FROM STDIN (FORMAT BINARY)",
+            ct);
+        foreach (var d in deliveries)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(d.Id, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(d.DeadlineId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(d.IncidentId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(d.RungKey, NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(d.Recipient, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(d.Channel.ToString(), NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(d.State.ToString(), NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(d.Subject, NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(d.Body, NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(d.Attempts, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(d.CreatedAt, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(d.NextAttemptAt, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct);
+            if (d.SentAt is { } sentAt)
+            {
+                await copy.WriteAsync(sentAt, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct);
+            }
+            else
+            {
+                await copy.WriteNullAsync(ct);
+            }
+        }
+
+        await copy.CompleteAsync(ct);
+    }
 
     /// <summary>Claims pending deliveries: the lease, written before anything is sent, keeps other nodes off them.</summary>
     private async Task<List<Delivery>> ClaimDeliveriesAsync(Instant now, CancellationToken ct)
@@ -288,7 +338,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
     public static Duration Backoff(int attempts) => Duration.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     /// <summary>The reminder's words: subject and text for people, JSON for machines.</summary>
-    public static (string Subject, string Body, string Json) Message(string reference, bool exercise, Deadline deadline, DeadlineRung rung, DateTimeZone zone)
+    public static (string Subject, string Body, string Json) Message(string reference, bool exercise, Deadline deadline, DeadlineRung rung, DateTimeZone zone, bool withJson)
     {
         var due = deadline.DueAt!.Value;
         var when = rung.Key switch
@@ -299,7 +349,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         };
         var prefix = exercise ? "[EXERCISE] " : "";
         var subject = $"{prefix}[{reference}] {deadline.Title}: {when}";
-        var local = LocalDateTimePattern.CreateWithInvariantCulture("yyyy-MM-dd HH:mm").Format(due.InZone(zone).LocalDateTime);
+        var local = LocalMinutes.Format(due.InZone(zone).LocalDateTime);
         var body = string.Join('\n', new[]
         {
             $"{prefix}{deadline.Title}",
@@ -309,7 +359,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             deadline.Citation is null ? "" : $"Citation: {deadline.Citation}",
             exercise ? "This reminder belongs to a tabletop exercise; no real notice is due." : "",
         }.Where(l => l.Length > 0));
-        var json = JsonSerializer.Serialize(new
+        var json = !withJson ? "" : JsonSerializer.Serialize(new
         {
             type = "deadline.reminder", exercise, incident = reference, incidentId = deadline.IncidentId, deadlineId = deadline.Id, deadline.Key, deadline.Title,
             deadline.Citation, due = InstantPattern.General.Format(due), rung = rung.Key, to = rung.To.ToString().ToCamelCase(), subject,
