@@ -34,9 +34,10 @@ internal static class ReviewedData
             .ToList();
     }
 
-    /// <summary>Deserializes one file; a syntax error or an empty file becomes the caller's exception naming line and column.</summary>
-    public static T Read<T>(string file, string text, Func<string, string, string, DataFileException> fail)
+    /// <summary>Deserializes one file; a syntax error or an empty file throws naming line and column (as the caller's exception type, if given).</summary>
+    public static T Read<T>(string file, string text, Func<string, string, string, DataFileException>? fail = null)
     {
+        fail ??= (f, field, problem) => new DataFileException(f, field, problem);
         try
         {
             return Deserializer.Deserialize<T>(text) ?? throw fail(file, "(file)", "the file is empty");

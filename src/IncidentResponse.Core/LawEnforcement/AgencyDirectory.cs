@@ -46,7 +46,7 @@ public sealed class AgencyDirectory
         Agency? localPolice = null;
         foreach (var (file, text) in files.OrderBy(f => f.File, StringComparer.Ordinal))
         {
-            var dto = ReviewedData.Read<AgencyFileDto>(file, text, (f, field, problem) => new DataFileException(f, field, problem));
+            var dto = ReviewedData.Read<AgencyFileDto>(file, text);
             if (dto.Agencies is not { Count: > 0 })
             {
                 throw new DataFileException(file, "agencies", "list at least one agency");
