@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace IncidentResponse.Core.LawEnforcement;
 
 /// <summary>What sort of body an agency is; the deadline and playbook steps pick agencies by kind.</summary>
@@ -24,6 +26,7 @@ public sealed record AgencyChannels
     /// <summary>True only where the agency publishes round-the-clock reporting on one of these channels.</summary>
     public bool TwentyFourSeven { get; init; }
 
+    [JsonIgnore]
     public bool IsEmpty =>
         string.IsNullOrWhiteSpace(Phone) && string.IsNullOrWhiteSpace(Email) && string.IsNullOrWhiteSpace(Url)
         && string.IsNullOrWhiteSpace(OnlineForm) && string.IsNullOrWhiteSpace(Address);
