@@ -59,6 +59,10 @@ public sealed class AgencyDirectoryTests
     }
 
     [Fact]
+    public void New_jersey_lists_the_state_police_its_statute_sends_breach_reports_to() =>
+        Assert.Contains(Directory.For("US-NJ"), a => a.Id == "njsp-njccic" && a.Contact.Email == "databreach@cyber.nj.gov");
+
+    [Fact]
     public void A_split_state_says_in_each_office_which_part_it_covers() =>
         Assert.All(Directory.For("US-TX").Where(a => a.Kind == AgencyKind.FbiFieldOffice), office => Assert.NotNull(office.CoverageNote));
 
