@@ -4,12 +4,13 @@ namespace IncidentResponse.Core.LawEnforcement;
 
 /// <summary>
 /// The reviewed directory of agencies a breach may be reported to (LawEnforcement/Agencies): FBI and Secret Service field
-/// offices, IC3, CISA, attorneys general, and the local-police template the user fills in.
+/// offices, IC3, CyWatch, CISA, attorneys general, state police a statute names, and the local-police template the user fills in.
 /// </summary>
 public sealed class AgencyDirectory
 {
     private static readonly string[] Confidences = ["high", "medium", "low"];
     private static readonly Lazy<AgencyDirectory> Embedded = new(() => Parse(ReviewedData.Embedded("agencies/")));
+    private readonly Dictionary<string, Agency> byId;
 
     private AgencyDirectory(IReadOnlyList<Agency> agencies, Agency localPolice)
     {
@@ -17,8 +18,6 @@ public sealed class AgencyDirectory
         LocalPolice = localPolice;
         byId = agencies.ToDictionary(a => a.Id, StringComparer.Ordinal);
     }
-
-    private readonly Dictionary<string, Agency> byId;
 
     /// <summary>The directory shipped inside this library (src/IncidentResponse.Core/LawEnforcement/Agencies).</summary>
     public static AgencyDirectory Current => Embedded.Value;
