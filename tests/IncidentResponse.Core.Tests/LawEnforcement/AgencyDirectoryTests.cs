@@ -63,6 +63,15 @@ public sealed class AgencyDirectoryTests
         Assert.Contains(Directory.For("US-NJ"), a => a.Id == "njsp-njccic" && a.Contact.Email == "databreach@cyber.nj.gov");
 
     [Fact]
+    public void South_carolina_lists_the_consumer_affairs_department_its_statute_names_beside_the_attorney_general()
+    {
+        var agencies = Directory.For("US-SC");
+
+        Assert.Contains(agencies, a => a.Id == "scdca" && a.Contact.Email == "scdca@scconsumer.gov");
+        Assert.Single(agencies, a => a.Kind == AgencyKind.StateAttorneyGeneral);
+    }
+
+    [Fact]
     public void A_split_state_says_in_each_office_which_part_it_covers() =>
         Assert.All(Directory.For("US-TX").Where(a => a.Kind == AgencyKind.FbiFieldOffice), office => Assert.NotNull(office.CoverageNote));
 
