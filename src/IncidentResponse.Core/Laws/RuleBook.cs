@@ -1,22 +1,12 @@
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
 using NodaTime.Text;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace IncidentResponse.Core.Laws;
 
 /// <summary>A rule file that cannot be used, with the file and field at fault.</summary>
-public sealed class RuleFileException(string file, string field, string problem)
-    : Exception($"{file}: {field}: {problem}")
-{
-    public string File { get; } = file;
-    public string Field { get; } = field;
-    public string Problem { get; } = problem;
-}
+public sealed class RuleFileException(string file, string field, string problem) : DataFileException(file, field, problem);
 
 /// <summary>The whole rule base: every jurisdiction and regime, validated, with a version stamp.</summary>
 public sealed class RuleBook
@@ -91,37 +81,10 @@ public sealed class RuleBook
         return new RuleBook(rules, Convert.ToHexStringLower(hash.GetHashAndReset())[..12]);
     }
 
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
+    private static T Read<T>(string file, string text) =>
+        ReviewedData.Read<T>(file, text, (f, field, problem) => new RuleFileException(f, field, problem));
 
-    private static T Read<T>(string file, string text)
-    {
-        try
-        {
-            return Deserializer.Deserialize<T>(text) ?? throw new RuleFileException(file, "(file)", "the file is empty");
-        }
-        catch (YamlException e)
-        {
-            throw new RuleFileException(file, $"line {e.Start.Line}, column {e.Start.Column}", (e.InnerException ?? e).Message);
-        }
-    }
-
-    private static RuleBook LoadEmbedded()
-    {
-        var assembly = typeof(RuleBook).Assembly;
-        return Parse(Embedded("rules/"), Embedded("calendars/"));
-
-        List<(string, string)> Embedded(string prefix) => assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(n => (n[prefix.Length..], ReadResource(assembly, n)))
-            .ToList();
-    }
-
-    private static string ReadResource(Assembly assembly, string name)
-    {
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static RuleBook LoadEmbedded() => Parse(ReviewedData.Embedded("rules/"), ReviewedData.Embedded("calendars/"));
 }
 
 /// <summary>Turns one file's text shape into the typed model, naming the field of any mistake.</summary>

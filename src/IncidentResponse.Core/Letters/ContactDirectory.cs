@@ -1,8 +1,3 @@
-using System.Text;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
-
 namespace IncidentResponse.Core.Letters;
 
 /// <summary>An agency a letter tells people to contact, with what its details were checked against.</summary>
@@ -12,12 +7,9 @@ public sealed record AgencyContact(
 /// <summary>The reviewed contact details letters print: the FTC, the nationwide credit bureaus, attorneys general (Letters/Contacts).</summary>
 public sealed class ContactDirectory
 {
-    private static readonly Lazy<ContactDirectory> Embedded = new(() =>
-    {
-        using var stream = typeof(ContactDirectory).Assembly.GetManifestResourceStream("letters/contacts/contacts.yaml")!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return Parse(reader.ReadToEnd());
-    });
+    private const string File = "contacts.yaml";
+
+    private static readonly Lazy<ContactDirectory> Embedded = new(() => Parse(ReviewedData.Embedded("letters/contacts/").Single(f => f.File == File).Text));
 
     private ContactDirectory(AgencyContact ftc, IReadOnlyList<AgencyContact> creditBureaus, IReadOnlyDictionary<string, AgencyContact> attorneysGeneral)
     {
@@ -34,20 +26,10 @@ public sealed class ContactDirectory
     /// <summary>By rule code (US-MD): the office a letter names where the jurisdiction requires its attorney general's contact.</summary>
     public IReadOnlyDictionary<string, AgencyContact> AttorneysGeneral { get; }
 
-    /// <summary>Parses and validates the directory; a missing field throws naming it.</summary>
+    /// <summary>Parses and validates the directory; a missing field throws a <see cref="DataFileException"/> naming it.</summary>
     public static ContactDirectory Parse(string yaml)
     {
-        ContactsDto dto;
-        try
-        {
-            dto = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<ContactsDto>(yaml)
-                ?? throw new InvalidDataException("contacts.yaml: the file is empty");
-        }
-        catch (YamlException e)
-        {
-            throw new InvalidDataException($"contacts.yaml: line {e.Start.Line}: {(e.InnerException ?? e).Message}", e);
-        }
-
+        var dto = ReviewedData.Read<ContactsDto>(File, yaml);
         return new ContactDirectory(
             Compile(dto.Ftc, "ftc"),
             (dto.CreditBureaus ?? []).Select((c, i) => Compile(c, $"creditBureaus[{i}]")).ToList(),
@@ -57,22 +39,22 @@ public sealed class ContactDirectory
     private static AgencyContact Compile(ContactDto? c, string at)
     {
         string Required(string? value, string field) =>
-            string.IsNullOrWhiteSpace(value) ? throw new InvalidDataException($"contacts.yaml: {at}.{field}: is required") : value;
+            string.IsNullOrWhiteSpace(value) ? throw new DataFileException(File, $"{at}.{field}", "is required") : value;
 
         if (c is null)
         {
-            throw new InvalidDataException($"contacts.yaml: {at}: is required");
+            throw new DataFileException(File, at, "is required");
         }
 
         var confidence = Required(c.Confidence, "confidence");
         if (confidence != "high" && string.IsNullOrWhiteSpace(c.ConfidenceNote))
         {
-            throw new InvalidDataException($"contacts.yaml: {at}.confidenceNote: confidence '{confidence}' needs a note saying what is uncertain");
+            throw new DataFileException(File, $"{at}.confidenceNote", $"confidence '{confidence}' needs a note saying what is uncertain");
         }
 
         if (c.Sources is not { Count: > 0 })
         {
-            throw new InvalidDataException($"contacts.yaml: {at}.sources: name at least one source the entry was checked against");
+            throw new DataFileException(File, $"{at}.sources", "name at least one source the entry was checked against");
         }
 
         return new AgencyContact(Required(c.Name, "name"), Required(c.Address, "address"), Required(c.Phone, "phone"),
