@@ -1,9 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using IncidentResponse.Core.Deadlines;
+using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 
 namespace IncidentResponse.Server.Tests.Embedded;
 
@@ -48,6 +52,36 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         var verify = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/verify")).RootElement;
         Assert.True(verify.GetProperty("valid").GetBoolean());
         Assert.True(verify.GetProperty("eventsChecked").GetInt64() >= 4);
+    }
+
+    [Fact]
+    public async Task Deadlines_are_laid_out_swept_and_delivered_in_app_on_SQLite()
+    {
+        using var admin = server.Admin();
+        var me = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/auth/me")).RootElement.GetProperty("id").GetGuid();
+        var incident = await (await admin.PostJson("/api/v1/incidents", new { title = "Beacon firmware", kind = "iotDeviceCompromise", severity = "medium" })).Read<IncidentView>();
+        (await admin.SendJson(HttpMethod.Put, $"/api/v1/incidents/{incident.Id}/team-leads/legal", new { userId = me })).EnsureSuccessStatusCode();
+        var now = SystemClock.Instance.GetCurrentInstant();
+        var due = now + Duration.FromHours(3);
+        var followUp = await (await admin.PostJson($"/api/v1/incidents/{incident.Id}/deadlines", new { title = "Call the store managers back", dueAt = due }))
+            .Read<DeadlineView>();
+        // Laid out late: of the rungs already past, only the four-hour one is still to go.
+        Assert.Equal(due - Duration.FromHours(4), followUp.NextReminderAt);
+
+        using (var scope = server.App.Services.CreateScope())
+        {
+            var sweep = scope.ServiceProvider.GetRequiredService<DeadlineSweep>();
+            var result = await sweep.RunAsync(now, CancellationToken.None);
+            Assert.True(result.Dispatched >= 1);
+            Assert.Equal(0, (await sweep.RunAsync(now, CancellationToken.None)).Dispatched);
+        }
+
+        var inbox = JsonSerializer.Deserialize<DeliveryView[]>(await admin.GetStringAsync("/api/v1/inbox"), RunningServer.Json)!;
+        var reminder = Assert.Single(inbox, d => d.DeadlineId == followUp.Id);
+        Assert.Equal("before-240m", reminder.RungKey);
+        Assert.Contains("Call the store managers back: due in 4 hours", reminder.Subject);
+        var board = JsonSerializer.Deserialize<DeadlineView[]>(await admin.GetStringAsync($"/api/v1/incidents/{incident.Id}/deadlines"), RunningServer.Json)!;
+        Assert.Equal(BoardColumn.DueSoon, board.Single(d => d.Id == followUp.Id).Column);
     }
 
     [Fact]
