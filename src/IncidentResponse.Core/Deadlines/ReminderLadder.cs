@@ -39,8 +39,22 @@ public sealed record Ladder(IReadOnlyList<LadderStep> Steps, Duration OverdueEve
 /// </summary>
 public sealed record Rung(string Key, Instant At, EscalationLevel To);
 
-/// <summary>What a change of due instant does to a deadline's rungs.</summary>
-public sealed record RungChange(IReadOnlyList<Rung> Added, IReadOnlyList<Rung> Moved, IReadOnlyList<Rung> Withdrawn);
+/// <summary>Where a stored rung stands: waiting, sent out (never again), or withdrawn.</summary>
+public enum RungState
+{
+    Pending,
+    Dispatched,
+    Withdrawn,
+}
+
+/// <summary>A rung as a deadline holds it.</summary>
+public sealed record StoredRung(string Key, Instant At, EscalationLevel To, RungState State);
+
+/// <summary>
+/// A deadline's rungs laid out again: every rung it should hold (existing ones with their new instant and
+/// state, new ones added), and how many pending rungs were added, moved and withdrawn.
+/// </summary>
+public sealed record RungLayout(IReadOnlyList<StoredRung> Rungs, int Added, int Moved, int Withdrawn);
 
 /// <summary>The pure arithmetic of reminders: which rungs exist, which are due, what a moved deadline changes.</summary>
 public static class ReminderLadder
@@ -107,15 +121,75 @@ public static class ReminderLadder
         return pending.Count == 0 ? [] : [pending[^1]];
     }
 
-    /// <summary>When the due instant moves: delivered rungs stay delivered, undelivered ones move or go, new ones appear.</summary>
-    public static RungChange Reconcile(IReadOnlyList<Rung> before, IReadOnlyList<Rung> after, IReadOnlySet<string> delivered)
+    /// <summary>
+    /// Lays a deadline's rungs out again for its due instant (none once it is closed) and ladder: dispatched
+    /// rungs stay dispatched, pending ones move or are withdrawn, new ones appear; of the rungs that already
+    /// fell, only the latest stays pending (catching up never floods). Overdue rungs are laid out through the
+    /// first that still lies ahead, and never fewer than the deadline already reached.
+    /// </summary>
+    public static RungLayout Relayout(IReadOnlyList<StoredRung> current, Instant? due, Ladder ladder, Instant now)
     {
-        var old = before.ToDictionary(r => r.Key);
-        var fresh = after.ToDictionary(r => r.Key);
-        var added = after.Where(r => !old.ContainsKey(r.Key) && !delivered.Contains(r.Key)).ToList();
-        var moved = after.Where(r => old.TryGetValue(r.Key, out var o) && o.At != r.At && !delivered.Contains(r.Key)).ToList();
-        var withdrawn = before.Where(r => !fresh.ContainsKey(r.Key) && !delivered.Contains(r.Key)).ToList();
-        return new RungChange(added, moved, withdrawn);
+        var dispatched = current.Where(r => r.State == RungState.Dispatched).Select(r => r.Key).ToHashSet();
+        var highestOverdue = current.Select(r => OverdueNumber(r.Key) ?? 0).DefaultIfEmpty(0).Max();
+        var wanted = due is { } d
+            ? Layout(d, ladder, Math.Max(1, highestOverdue + (dispatched.Any(k => OverdueNumber(k) == highestOverdue) ? 1 : 0)), now)
+            : [];
+        var wantedKeys = wanted.Select(w => w.Key).ToHashSet();
+        var byKey = current.ToDictionary(r => r.Key);
+        var result = new List<StoredRung>();
+        int added = 0, moved = 0, withdrawn = 0;
+        foreach (var rung in current.Where(r => !wantedKeys.Contains(r.Key) || dispatched.Contains(r.Key)))
+        {
+            var gone = rung.State == RungState.Pending && !wantedKeys.Contains(rung.Key);
+            withdrawn += gone ? 1 : 0;
+            result.Add(gone ? rung with { State = RungState.Withdrawn } : rung);
+        }
+
+        var latestPast = wanted.Where(w => w.At <= now && !dispatched.Contains(w.Key)).Select(w => w.Key).LastOrDefault();
+        foreach (var rung in wanted.Where(w => !dispatched.Contains(w.Key)))
+        {
+            var state = rung.At <= now && rung.Key != latestPast ? RungState.Withdrawn : RungState.Pending;
+            if (byKey.TryGetValue(rung.Key, out var old))
+            {
+                moved += old.State == RungState.Pending && state == RungState.Pending && old.At != rung.At ? 1 : 0;
+                withdrawn += old.State == RungState.Pending && state == RungState.Withdrawn ? 1 : 0;
+            }
+            else
+            {
+                added += state == RungState.Pending ? 1 : 0;
+            }
+
+            result.Add(new StoredRung(rung.Key, rung.At, rung.To, state));
+        }
+
+        return new RungLayout(result, added, moved, withdrawn);
+    }
+
+    /// <summary>After the n-th overdue rung (0 for the due rung) went out: the next overdue rung that still lies ahead.</summary>
+    public static Rung? NextOverdue(Instant due, Ladder ladder, int n, Instant now)
+    {
+        for (var next = n + 1; Overdue(due, ladder, next) is { } rung; next++)
+        {
+            if (rung.At > now)
+            {
+                return rung;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The fixed rungs of a ladder and its overdue rungs through the n-th, and on until one lies ahead.</summary>
+    private static IReadOnlyList<Rung> Layout(Instant due, Ladder ladder, int overdueThrough, Instant now)
+    {
+        var horizon = Overdue(due, ladder, overdueThrough)?.At ?? due;
+        // A late layout starts its repeat from today.
+        while (ladder.OverdueEvery > Duration.Zero && horizon <= now)
+        {
+            horizon += ladder.OverdueEvery;
+        }
+
+        return Rungs(due, ladder, horizon);
     }
 
     private static string Key(Duration beforeDue) => beforeDue == Duration.Zero

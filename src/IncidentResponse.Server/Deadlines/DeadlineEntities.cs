@@ -34,13 +34,6 @@ public sealed class Deadline : IVersioned
     public int Version { get; set; }
 }
 
-public enum RungState
-{
-    Pending,
-    Dispatched,
-    Withdrawn,
-}
-
 /// <summary>
 /// One reminder of a deadline. Pending rungs are what the sweep claims (oldest due first, skipping rows
 /// another node holds); a dispatched rung has its deliveries written and is never sent again.

@@ -90,17 +90,16 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         {
             var deadline = deadlines[group.Key];
             var incident = incidents[deadline.IncidentId];
-            var ordered = group.OrderBy(r => r.At).ToList();
             var live = deadline.Status == DeadlineStatus.Open && incident.Status != IncidentStatus.Closed;
             // Rungs that fell while nothing ran (an outage): only the latest goes out.
-            supersededIds.AddRange((live ? ordered.SkipLast(1) : ordered).Select(r => r.Id));
-
-            if (!live)
+            var latest = live ? ReminderLadder.DueNow(group.Select(r => new Rung(r.Key, r.At, r.To)).ToList(), new HashSet<string>(), now) : [];
+            supersededIds.AddRange(group.Where(r => latest.All(l => l.Key != r.Key)).Select(r => r.Id));
+            if (latest.Count == 0)
             {
                 continue;
             }
 
-            var rung = ordered[^1];
+            var rung = group.Single(r => r.Key == latest[0].Key);
             var lead = incident.TeamLeads.FirstOrDefault(l => l.Role == Teams.LeadOf(deadline.Team))?.UserId;
             var commander = incident.TeamLeads.FirstOrDefault(l => l.Role == TeamLeadRole.IncidentCommander)?.UserId;
             var recipient = DeadlineBoard.Recipient(rung.To, deadline.OwnerId, lead, commander);
@@ -153,22 +152,11 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
     private void NextOverdue(Deadline deadline, DeadlineRung rung, HashSet<string> keys, Instant now)
     {
         var ladder = JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options);
-        if (deadline.DueAt is not { } due || ladder is null || (rung.Key != "due" && ReminderLadder.OverdueNumber(rung.Key) is null))
+        var n = rung.Key == "due" ? 0 : ReminderLadder.OverdueNumber(rung.Key);
+        if (deadline.DueAt is { } due && ladder is not null && n is { } reached
+            && ReminderLadder.NextOverdue(due, ladder, reached, now) is { } next && keys.Add(next.Key))
         {
-            return;
-        }
-
-        for (var n = (ReminderLadder.OverdueNumber(rung.Key) ?? 0) + 1; ReminderLadder.Overdue(due, ladder, n) is { } next; n++)
-        {
-            if (next.At > now)
-            {
-                if (keys.Add(next.Key))
-                {
-                    db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = next.Key, At = next.At, To = next.To, State = RungState.Pending });
-                }
-
-                return;
-            }
+            db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = next.Key, At = next.At, To = next.To, State = RungState.Pending });
         }
     }
 

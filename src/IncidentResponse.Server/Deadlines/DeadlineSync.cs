@@ -174,59 +174,26 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>Lays the rungs out again for a deadline's current due instant, ladder and status.</summary>
-    internal (int Added, int Moved, int Withdrawn) Relayout(Deadline deadline, Ladder ladder, List<DeadlineRung> current, Instant now)
+    /// <summary>Lays the rungs out again (the core decides how) and writes what changed.</summary>
+    private (int Added, int Moved, int Withdrawn) Relayout(Deadline deadline, Ladder ladder, List<DeadlineRung> current, Instant now)
     {
-        var dispatched = current.Where(r => r.State == RungState.Dispatched).Select(r => r.Key).ToHashSet();
-        var highestOverdue = current.Select(r => ReminderLadder.OverdueNumber(r.Key) ?? 0).DefaultIfEmpty(0).Max();
-        var wanted = deadline is { Status: DeadlineStatus.Open, DueAt: { } due }
-            ? Layout(due, ladder, Math.Max(1, highestOverdue + (dispatched.Any(k => ReminderLadder.OverdueNumber(k) == highestOverdue) ? 1 : 0)), now)
-            : [];
+        var layout = ReminderLadder.Relayout(
+            current.Select(r => new StoredRung(r.Key, r.At, r.To, r.State)).ToList(),
+            deadline.Status == DeadlineStatus.Open ? deadline.DueAt : null, ladder, now);
         var byKey = current.ToDictionary(r => r.Key);
-        var wantedKeys = wanted.Select(w => w.Key).ToHashSet();
-        int added = 0, moved = 0, withdrawn = 0;
-        foreach (var rung in current.Where(r => r.State == RungState.Pending && !wantedKeys.Contains(r.Key)))
+        foreach (var rung in layout.Rungs)
         {
-            rung.State = RungState.Withdrawn;
-            withdrawn++;
-        }
-
-        // Of the rungs that already fell (a deadline laid out late, a due date moved into the past), only the
-        // latest goes out: catching up never floods.
-        var latestPast = wanted.Where(w => w.At <= now && !dispatched.Contains(w.Key)).Select(w => w.Key).LastOrDefault();
-        foreach (var rung in wanted.Where(w => !dispatched.Contains(w.Key)))
-        {
-            var state = rung.At <= now && rung.Key != latestPast ? RungState.Withdrawn : RungState.Pending;
             if (byKey.TryGetValue(rung.Key, out var row))
             {
-                if (row.At != rung.At || row.State != state || row.To != rung.To)
-                {
-                    moved += row.State == RungState.Pending && state == RungState.Pending ? 1 : 0;
-                    withdrawn += row.State == RungState.Pending && state == RungState.Withdrawn ? 1 : 0;
-                    (row.At, row.State, row.To) = (rung.At, state, rung.To);
-                }
+                (row.At, row.State, row.To) = (rung.At, rung.State, rung.To);
             }
             else
             {
-                db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = rung.Key, At = rung.At, To = rung.To, State = state });
-                added += state == RungState.Pending ? 1 : 0;
+                db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = rung.Key, At = rung.At, To = rung.To, State = rung.State });
             }
         }
 
-        return (added, moved, withdrawn);
-    }
-
-    /// <summary>The fixed rungs of a ladder and its overdue rungs up to the n-th, in time order.</summary>
-    public static IReadOnlyList<Rung> Layout(Instant due, Ladder ladder, int overdueThrough, Instant now)
-    {
-        var horizon = ReminderLadder.Overdue(due, ladder, overdueThrough)?.At ?? due;
-        // Keep laying out overdue rungs until one lies ahead: a late layout starts its daily repeat from today.
-        while (ladder.OverdueEvery > Duration.Zero && horizon <= now)
-        {
-            horizon += ladder.OverdueEvery;
-        }
-
-        return ReminderLadder.Rungs(due, ladder, horizon);
+        return (layout.Added, layout.Moved, layout.Withdrawn);
     }
 
     /// <summary>The organisation's default ladder, or the built-in one.</summary>
