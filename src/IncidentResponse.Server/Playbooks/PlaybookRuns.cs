@@ -162,7 +162,7 @@ public sealed class PlaybookRuns(
                 case StepDoneEffect done:
                     var state = transition.Steps[done.StepId];
                     audit.Record("playbook.step.done", "incident", incidentKey, null,
-                        new { runId, step = done.StepId, by = state.CompletedBy, outcome = state.Outcome, note = state.Note });
+                        new { runId, step = done.StepId, by = state.CompletedBy, outcome = state.Outcome, note = state.Note, evidence = state.Evidence });
                     break;
             }
         }
