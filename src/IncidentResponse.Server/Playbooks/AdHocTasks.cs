@@ -57,20 +57,26 @@ public static class AdHocTasks
             return refused.ToProblem();
         }
 
+        var added = await AddWithRetryAsync(id, body, team.Value, phase.Value ?? AdHocPlaybook.PhaseOf(incident.Status), s, audit, ct);
+        if (added.Failure is { } failure)
+        {
+            return failure.ToProblem();
+        }
+
+        // The engine opens the task now, or once the task it follows is resolved.
+        await s.Runs.ApplyAsync(added.Value.RunId, new IncidentChanged(), ct);
+        var view = await TasksApi.View(s, added.Value.RunId, ct);
+        return TypedResults.Created($"/api/v1/tasks?incident={id}", view.Steps.Single(t => t.StepId == added.Value.StepId));
+    }
+
+    private static async Task<Outcome<(Guid RunId, string StepId)>> AddWithRetryAsync(
+        Guid incidentId, AddTaskRequest body, Team team, Phase phase, TasksApi.TaskServices s, AuditTrail audit, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var added = await AddOnceAsync(id, body, team.Value, phase.Value ?? AdHocPlaybook.PhaseOf(incident.Status), s, audit, ct);
-                if (added.Failure is { } failure)
-                {
-                    return failure.ToProblem();
-                }
-
-                // The engine opens the task now, or once the task it follows is resolved.
-                await s.Runs.ApplyAsync(added.Value.RunId, new IncidentChanged(), ct);
-                var view = await TasksApi.View(s, added.Value.RunId, ct);
-                return TypedResults.Created($"/api/v1/tasks?incident={id}", view.Steps.Single(t => t.StepId == added.Value.StepId));
+                return await AddOnceAsync(incidentId, body, team, phase, s, audit, ct);
             }
             catch (DbUpdateException) when (attempt < Attempts)
             {

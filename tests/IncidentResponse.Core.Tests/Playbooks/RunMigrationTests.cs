@@ -1,7 +1,5 @@
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Playbooks;
-using IncidentResponse.Core.Playbooks.Conditions;
-using NodaTime;
 
 namespace IncidentResponse.Core.Tests.Playbooks;
 
@@ -9,18 +7,6 @@ public sealed class RunMigrationTests
 {
     private static readonly PlaybookLoader Loader = new(PlaybookFixture.Schema);
     private static readonly PlaybookDefinition V1 = Load(PlaybookFixture.Valid);
-
-    private sealed class Incident : IRunContext, IConditionScope
-    {
-        public Instant Now => Instant.FromUtc(2026, 3, 2, 15, 0);
-        public IConditionScope Scope => this;
-
-        public bool HasMilestone(MilestoneKind milestone) => milestone == MilestoneKind.Discovered;
-
-        public bool EventHolds(string waitEvent) => false;
-
-        public ConditionValue Resolve(ConditionPath path) => ConditionValue.Null;
-    }
 
     private static PlaybookDefinition Load(string yaml) => Loader.Load("small.yaml", yaml).Playbook ?? throw new InvalidOperationException(
         string.Join("\n", Loader.Load("small.yaml", yaml).Problems));
@@ -39,7 +25,7 @@ public sealed class RunMigrationTests
         var steps = PlaybookRun.Initial(V1);
         foreach (var e in events.Prepend(new RunStarted()))
         {
-            var transition = PlaybookRun.Apply(V1, steps, e, new Incident());
+            var transition = PlaybookRun.Apply(V1, steps, e, new StillIncident(MilestoneKind.Discovered));
             Assert.Null(transition.Refusal);
             steps = transition.Steps;
         }
@@ -67,7 +53,7 @@ public sealed class RunMigrationTests
         var current = Run(new StepCompleted("triage", "priya", "two signals"), new DecisionTaken("le-decision", "defer", "sam", "counsel"));
         var target = V2((WaitStep, NewStep + "\n"), ("after: [approve-letters, wait-contained]", "after: [approve-letters]"));
 
-        var plan = RunMigration.Plan(V1, target, current, new Incident());
+        var plan = RunMigration.Plan(V1, target, current, new StillIncident(MilestoneKind.Discovered));
 
         Assert.Empty(plan.Conflicts);
         Assert.Equal((V1.ContentHash, 1, target.ContentHash, 2), (plan.FromHash, plan.FromVersion, plan.ToHash, plan.ToVersion));
@@ -89,7 +75,7 @@ public sealed class RunMigrationTests
         var current = Run(new StepCompleted("triage", "priya", null), new DecisionTaken("le-decision", "defer", "sam", "counsel"));
         var target = V2(("- { id: defer, title: \"Defer\" }", "- { id: later, title: \"Ask again in a day\" }"));
 
-        var plan = RunMigration.Plan(V1, target, current, new Incident());
+        var plan = RunMigration.Plan(V1, target, current, new StillIncident(MilestoneKind.Discovered));
 
         var conflict = Assert.Single(plan.Conflicts);
         Assert.Equal("le-decision", conflict.StepId);
@@ -104,7 +90,7 @@ public sealed class RunMigrationTests
         var current = Run(new StepCompleted("triage", "priya", null), new DecisionTaken("le-decision", "contact", "sam", "counsel"));
         var target = V2(("- { id: defer, title: \"Defer\" }", "- { id: later, title: \"Ask again in a day\" }"));
 
-        var plan = RunMigration.Plan(V1, target, current, new Incident());
+        var plan = RunMigration.Plan(V1, target, current, new StillIncident(MilestoneKind.Discovered));
 
         Assert.Empty(plan.Conflicts);
         Assert.Equal("contact", plan.States["le-decision"].Outcome);
@@ -115,11 +101,11 @@ public sealed class RunMigrationTests
     public void Work_in_progress_keeps_its_state_unless_the_step_changed_kind()
     {
         var current = Run(new StepStarted("triage", "priya"));
-        var same = RunMigration.Plan(V1, V2(("Triage the alert", "Triage the alert and the logs")), current, new Incident());
+        var same = RunMigration.Plan(V1, V2(("Triage the alert", "Triage the alert and the logs")), current, new StillIncident(MilestoneKind.Discovered));
         Assert.Empty(same.Conflicts);
         Assert.Equal(current["triage"], same.States["triage"]);
 
-        var changed = RunMigration.Plan(V1, V2(("    kind: task\n    due:", "    kind: milestone\n    milestone: discovered\n    due:")), current, new Incident());
+        var changed = RunMigration.Plan(V1, V2(("    kind: task\n    due:", "    kind: milestone\n    milestone: discovered\n    due:")), current, new StillIncident(MilestoneKind.Discovered));
         var conflict = Assert.Single(changed.Conflicts);
         Assert.Equal("triage", conflict.StepId);
         Assert.Contains("now a milestone", conflict.Reason, StringComparison.Ordinal);
@@ -132,7 +118,7 @@ public sealed class RunMigrationTests
         Assert.Equal(StepStatus.Ready, current["le-decision"].Status);
         var target = V2((WaitStep, WaitStep + NewStep + "\n"), ("    kind: decision\n    after: [triage]", "    kind: decision\n    after: [triage, brief-executives]"));
 
-        var plan = RunMigration.Plan(V1, target, current, new Incident());
+        var plan = RunMigration.Plan(V1, target, current, new StillIncident(MilestoneKind.Discovered));
 
         Assert.Empty(plan.Conflicts);
         Assert.Equal(StepStatus.Blocked, plan.States["le-decision"].Status);
@@ -145,7 +131,7 @@ public sealed class RunMigrationTests
         var current = Run(new StepCompleted("triage", "priya", null), new DecisionTaken("le-decision", "defer", "sam", "no"), new ApprovalGiven("approve-letters", "incidentCommander", "dana"));
         var target = V2(("approvers: [legal, incidentCommander]", "approvers: [legal, risk]"));
 
-        var plan = RunMigration.Plan(V1, target, current, new Incident());
+        var plan = RunMigration.Plan(V1, target, current, new StillIncident(MilestoneKind.Discovered));
 
         Assert.Equal(StepStatus.InProgress, plan.States["approve-letters"].Status);
         Assert.Empty(plan.States["approve-letters"].Approvals!);
@@ -155,6 +141,6 @@ public sealed class RunMigrationTests
     public void A_run_cannot_migrate_to_another_playbook()
     {
         var other = Loader.Load("other.yaml", PlaybookFixture.Valid.Replace("id: small", "id: other", StringComparison.Ordinal)).Playbook!;
-        Assert.Throws<ArgumentException>(() => RunMigration.Plan(V1, other, Run(), new Incident()));
+        Assert.Throws<ArgumentException>(() => RunMigration.Plan(V1, other, Run(), new StillIncident(MilestoneKind.Discovered)));
     }
 }
