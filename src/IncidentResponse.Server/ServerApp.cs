@@ -32,6 +32,7 @@ public static class ServerApp
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton(PlaybookLibrary.Load(builder.Configuration));
         builder.Services.AddScoped<PlaybookRuns>();
+        builder.Services.AddScoped<RunMigrations>();
         builder.Services.AddScoped<AutomatedSteps>();
         builder.Services.AddScoped<PlaybookSweep>();
         builder.Services.AddDeadlines(builder.Configuration);
@@ -57,7 +58,7 @@ public static class ServerApp
         api.MapAuditApi();
         api.MapOrganisationApi();
         api.MapNotificationsApi();
-        api.MapTasksApi();
+        api.MapTasksApi().MapTaskAssignmentApi().MapAdHocTasksApi().MapRunMigrationApi().MapPlaybookCatalogApi();
         api.MapDeadlinesApi();
         return app;
     }

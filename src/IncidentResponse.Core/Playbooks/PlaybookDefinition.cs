@@ -1,3 +1,4 @@
+using IncidentResponse.Core.Identity;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Playbooks.Conditions;
 
@@ -24,6 +25,27 @@ public static class Teams
         Team.Communications => TeamLeadRole.Communications,
         Team.CustomerService => TeamLeadRole.CustomerService,
         _ => TeamLeadRole.IncidentCommander,
+    };
+
+    /// <summary>
+    /// Whether someone with these roles may be assigned a team's task: a responder of that team, or one who
+    /// answers for every team (an incident commander or an administrator). Team leads are checked per incident.
+    /// </summary>
+    public static bool MayWorkOn(Team team, IEnumerable<Role> roles)
+    {
+        var held = roles.ToList();
+        return Permissions.Allows(held, Permission.WorkOnTasks)
+            && held.Any(r => r is Role.Administrator or Role.IncidentCommander || r == RoleOf(team));
+    }
+
+    private static Role RoleOf(Team team) => team switch
+    {
+        Team.Legal => Role.Legal,
+        Team.It => Role.It,
+        Team.Risk => Role.Risk,
+        Team.Communications => Role.Communications,
+        Team.CustomerService => Role.CustomerService,
+        _ => Role.IncidentCommander,
     };
 }
 

@@ -25,7 +25,8 @@ public sealed record StepState(
     IReadOnlyList<string>? Approvals = null,
     int Attempts = 0,
     string? Note = null,
-    string? CompletedBy = null)
+    string? CompletedBy = null,
+    IReadOnlyList<string>? Evidence = null)
 {
     public bool Resolved => Status is StepStatus.Done or StepStatus.Skipped or StepStatus.Cancelled;
 
@@ -51,7 +52,8 @@ public sealed record RunStarted : RunEvent;
 
 public sealed record StepStarted(string StepId, string By) : RunEvent;
 
-public sealed record StepCompleted(string StepId, string By, string? Note, Instant? MilestoneAt = null) : RunEvent;
+/// <summary>A person completes a step, with a note and links to the evidence of the work (docs/playbooks.md "Evidence").</summary>
+public sealed record StepCompleted(string StepId, string By, string? Note, Instant? MilestoneAt = null, IReadOnlyList<string>? Evidence = null) : RunEvent;
 
 public sealed record DecisionTaken(string StepId, string Option, string By, string Rationale) : RunEvent;
 
@@ -225,7 +227,7 @@ public static class PlaybookRun
                 break;
         }
 
-        return Finish(steps, effects, state, context.Now, e.By, null, e.Note);
+        return Finish(steps, effects, e.Evidence is { Count: > 0 } ? state with { Evidence = e.Evidence } : state, context.Now, e.By, null, e.Note);
     }
 
     private static string? Decide(PlaybookDefinition playbook, Dictionary<string, StepState> steps, List<RunEffect> effects, StepState state, DecisionTaken e, IRunContext context)

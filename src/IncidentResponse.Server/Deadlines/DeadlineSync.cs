@@ -226,12 +226,12 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         var runs = await db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).Where(r => r.IncidentId == incidentId).ToListAsync(ct);
         foreach (var run in runs)
         {
-            var definition = library.ByHash(run.DefinitionHash) ?? library.ById(run.PlaybookId);
+            var definition = await library.DefinitionAsync(db, run, ct);
             var anchors = await RunDueAnchors.LoadAsync(db, run, ct);
             foreach (var step in run.Steps.Where(s => s.Status != StepStatus.Blocked))
             {
-                var spec = definition?.Step(step.StepId);
-                if (StepDue.Compute(spec?.Due, anchors) is not { } due)
+                var spec = definition.HasStep(step.StepId) ? definition.Step(step.StepId) : null;
+                if ((step.DueAt ?? StepDue.Compute(spec?.Due, anchors)) is not { } due)
                 {
                     continue;
                 }

@@ -213,6 +213,10 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(s => s.Outcome).HasMaxLength(80);
             e.Property(s => s.Approvals).HasMaxLength(400);
             e.Property(s => s.Note).HasMaxLength(IncidentLimits.TextLength);
+            e.Property(s => s.Evidence).HasMaxLength(EvidenceLinks.MaxLength);
+            e.Property(s => s.Description).HasMaxLength(IncidentLimits.TextLength);
+            e.Property(s => s.Phase).HasConversion<string>().HasMaxLength(24);
+            e.Property(s => s.After).HasMaxLength(80);
             e.HasIndex(s => new { s.Status, s.WakeAt });
         });
         DeadlineModel.Configure(modelBuilder);

@@ -28,7 +28,7 @@ public sealed class AutomatedSteps(IncidentDbContext db, PlaybookRuns runs, Play
             return;
         }
 
-        var step = (library.ByHash(run.DefinitionHash) ?? library.ById(run.PlaybookId))!.Step(stepId);
+        var step = (await library.DefinitionAsync(db, run, ct)).Step(stepId);
         // Claim the step so the sweep does not queue it again while this job works.
         await runs.ApplyAsync(runId, new StepStarted(stepId, "engine"), ct);
         db.ChangeTracker.Clear();

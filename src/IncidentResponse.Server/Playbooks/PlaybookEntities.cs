@@ -50,4 +50,12 @@ public sealed class RunStepRecord
     public StepKind Kind { get; set; }
     public bool Automated { get; set; }
     public required string Title { get; set; }
+    /// <summary>Links to the evidence of the work, one a line, given when the step was completed.</summary>
+    public string? Evidence { get; set; }
+    // An ad-hoc task carries what a playbook step's definition would say (docs/playbooks.md "Ad-hoc tasks").
+    public string? Description { get; set; }
+    public Phase? Phase { get; set; }
+    public string? After { get; set; }
+    /// <summary>The instant an ad-hoc task is due; a playbook step's due date follows its due rule instead.</summary>
+    public Instant? DueAt { get; set; }
 }

@@ -29,7 +29,7 @@ public sealed class PlaybookRuns(
             return Failure.NotFound("The incident");
         }
 
-        var playbook = playbookId is null ? library.For(incident.Kind) : library.ById(playbookId);
+        var playbook = playbookId is null ? await library.ForAsync(db, incident.Kind, ct) : await library.CurrentAsync(db, playbookId, ct);
         if (playbook is null)
         {
             return playbookId is null
@@ -43,16 +43,8 @@ public sealed class PlaybookRuns(
         }
 
         var now = clock.GetCurrentInstant();
-        if (!await db.StoredPlaybooks.AnyAsync(p => p.Hash == playbook.ContentHash, ct))
-        {
-            // Two incidents opened at once may both store the definition first: the second insert is a no-op.
-            var yaml = library.Playbooks.Single(p => p.Playbook.ContentHash == playbook.ContentHash).Yaml;
-            // Raw SQL bypasses value converters: SQLite keeps instants as Unix ticks.
-            object loadedAt = db.Provider == DatabaseProvider.Sqlite ? now.ToUnixTimeTicks() : now;
-            await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO stored_playbooks (hash, playbook_id, version, yaml, loaded_at) VALUES ({playbook.ContentHash}, {playbook.Id}, {playbook.Version}, {yaml}, {loadedAt}) ON CONFLICT (hash) DO NOTHING",
-                ct);
-        }
+        // Two incidents opened at once may both store the definition first: the second insert is a no-op.
+        await library.EnsureStoredAsync(db, playbook, now, ct);
 
         var run = new PlaybookRunRecord
         {
@@ -124,7 +116,7 @@ public sealed class PlaybookRuns(
             return Failure.NotFound("The playbook run");
         }
 
-        var playbook = library.ByHash(run.DefinitionHash) ?? await Pinned(run, ct);
+        var playbook = await library.DefinitionAsync(db, run, ct);
         var states = run.Steps.ToDictionary(s => s.StepId, ToState);
         var now = clock.GetCurrentInstant();
         var context = await RunContext.LoadAsync(db, run.IncidentId, now, ct);
@@ -170,7 +162,7 @@ public sealed class PlaybookRuns(
                 case StepDoneEffect done:
                     var state = transition.Steps[done.StepId];
                     audit.Record("playbook.step.done", "incident", incidentKey, null,
-                        new { runId, step = done.StepId, by = state.CompletedBy, outcome = state.Outcome, note = state.Note });
+                        new { runId, step = done.StepId, by = state.CompletedBy, outcome = state.Outcome, note = state.Note, evidence = state.Evidence });
                     break;
             }
         }
@@ -211,19 +203,11 @@ public sealed class PlaybookRuns(
         audit.Record("incident.milestone.recorded", "incident", incidentId.ToString(), null, new { effect.Milestone, effect.At, step = effect.StepId });
     }
 
-    /// <summary>A run keeps the definition it started with, even after the library moved on.</summary>
-    private async Task<PlaybookDefinition> Pinned(PlaybookRunRecord run, CancellationToken ct)
-    {
-        var stored = await db.StoredPlaybooks.AsNoTracking().SingleAsync(p => p.Hash == run.DefinitionHash, ct);
-        return library.Loader.Load(stored.PlaybookId + ".yaml", stored.Yaml).Playbook
-            ?? throw new InvalidOperationException($"The pinned definition {run.DefinitionHash} no longer loads.");
-    }
-
     internal static StepState ToState(RunStepRecord r) => new(
         r.StepId, r.Status, r.ReadyAt, r.CompletedAt, r.Outcome,
-        r.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Attempts, r.Note, r.CompletedBy);
+        r.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries), r.Attempts, r.Note, r.CompletedBy, EvidenceLinks.Split(r.Evidence));
 
-    private static void Write(RunStepRecord row, StepState state)
+    internal static void Write(RunStepRecord row, StepState state)
     {
         row.Status = state.Status;
         row.ReadyAt = state.ReadyAt;
@@ -233,6 +217,7 @@ public sealed class PlaybookRuns(
         row.Approvals = state.Approvals is null ? null : string.Join(',', state.Approvals);
         row.Attempts = state.Attempts;
         row.Note = state.Note;
+        row.Evidence = EvidenceLinks.Join(state.Evidence);
         if (state.Resolved)
         {
             row.WakeAt = null;

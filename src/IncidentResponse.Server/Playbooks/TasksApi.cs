@@ -17,13 +17,13 @@ public sealed record TaskView(
     Guid RunId, Guid IncidentId, string IncidentReference, string PlaybookId, string StepId, string Title, Team Team, Phase Phase,
     StepKind Kind, StepStatus Status, Instant? ReadyAt, Instant? CompletedAt, string? CompletedBy, string? Outcome,
     IReadOnlyList<string> Approvals, IReadOnlyList<DecisionOption> Options, IReadOnlyList<string> Approvers, bool Automated,
-    int Attempts, string? Note, string Description, Instant? DueAt, bool Overdue);
+    int Attempts, string? Note, string Description, Instant? DueAt, bool Overdue, Guid? AssigneeId, IReadOnlyList<string> Evidence);
 
 public sealed record RunView(Guid Id, Guid IncidentId, string PlaybookId, int PlaybookVersion, string DefinitionHash, Instant StartedAt, Instant? FinishedAt, IReadOnlyList<TaskView> Steps);
 
 public sealed record StartRunRequest(string? PlaybookId);
 
-public sealed record StepActionRequest(string? Note, string? Option, string? Rationale, string? Comment, Instant? At);
+public sealed record StepActionRequest(string? Note, string? Option, string? Rationale, string? Comment, Instant? At, IReadOnlyList<string>? Evidence);
 
 /// <summary>Playbook runs on incidents, and the task inbox across them.</summary>
 public static class TasksApi
@@ -39,7 +39,9 @@ public static class TasksApi
         step.MapPost("/start", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
             Act(runId, stepId, s, _ => new StepStarted(stepId, s.Actor.Name), ct)).RequirePermission(Permission.WorkOnTasks);
         step.MapPost("/complete", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
-            Act(runId, stepId, s, _ => new StepCompleted(stepId, s.Actor.Name, body?.Note, body?.At), ct)).RequirePermission(Permission.WorkOnTasks);
+            Act(runId, stepId, s, _ => EvidenceLinks.Read(body?.Evidence) is var evidence && evidence.Failure is { } bad
+                ? bad
+                : new StepCompleted(stepId, s.Actor.Name, body?.Note, body?.At, evidence.Value), ct)).RequirePermission(Permission.WorkOnTasks);
         step.MapPost("/decide", (Guid runId, string stepId, StepActionRequest? body, [AsParameters] TaskServices s, CancellationToken ct) =>
             Act(runId, stepId, s, _ => (object?)(Require.Text("option", body?.Option, 80) ?? Require.Text("rationale", body!.Rationale, IncidentLimits.TextLength))
                 ?? new DecisionTaken(stepId, body!.Option!, s.Actor.Name, body.Rationale!), ct)).RequirePermission(Permission.RecordDecisions);
@@ -72,8 +74,8 @@ public static class TasksApi
             return Failure.NotFound("The playbook run").ToProblem();
         }
 
-        var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId);
-        if (definition is null || !definition.HasStep(stepId))
+        var definition = await s.Library.DefinitionAsync(s.Db, run, ct);
+        if (!definition.HasStep(stepId))
         {
             return Failure.NotFound($"The step '{stepId}'").ToProblem();
         }
@@ -142,14 +144,15 @@ public static class TasksApi
             : TypedResults.Created($"/api/v1/incidents/{id}/runs", await View(s, outcome.Value!.Id, ct));
     }
 
-    /// <summary>The inbox: open steps across visible incidents, mine (assigned, or my team's as its lead), by team or incident.</summary>
+    /// <summary>The inbox: open steps across visible incidents, mine (assigned, or my team's as its lead), by team, incident or status.</summary>
     private static async Task<Results<Ok<TaskView[]>, ProblemHttpResult>> Inbox(
-        [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, bool? overdue, CancellationToken ct)
+        [AsParameters] TaskServices s, bool? mine, string? team, Guid? incident, bool? all, bool? overdue, string? status, CancellationToken ct)
     {
         var (teamFilter, badTeam) = Require.OptionalWord<Team>("team", team, FailureKind.BadRequest);
-        if (badTeam is not null)
+        var (statusFilter, badStatus) = Require.OptionalWord<StepStatus>("status", status, FailureKind.BadRequest);
+        if ((badTeam ?? badStatus) is { } bad)
         {
-            return badTeam.ToProblem();
+            return bad.ToProblem();
         }
 
         var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
@@ -164,7 +167,11 @@ public static class TasksApi
             join run in s.Db.PlaybookRuns.AsNoTracking() on step.RunId equals run.Id
             join i in visible on run.IncidentId equals i.Id
             select new { step, run, i.Reference };
-        if (all != true)
+        if (statusFilter is { } wanted)
+        {
+            query = query.Where(x => x.step.Status == wanted);
+        }
+        else if (all != true)
         {
             query = query.Where(x => x.step.Status == StepStatus.Ready || x.step.Status == StepStatus.InProgress || x.step.Status == StepStatus.Failed);
         }
@@ -190,13 +197,15 @@ public static class TasksApi
         }
 
         var anchors = new Dictionary<Guid, DueAnchors>();
+        var definitions = new Dictionary<Guid, PlaybookDefinition>();
         foreach (var run in rows.Select(r => r.run).DistinctBy(r => r.Id))
         {
             anchors[run.Id] = await RunDueAnchors.LoadAsync(s.Db, run, ct);
+            definitions[run.Id] = await s.Library.DefinitionAsync(s.Db, run, ct);
         }
 
         var now = s.Clock.GetCurrentInstant();
-        var tasks = rows.Select(r => ToTask(s.Library, r.run, r.step, r.Reference, anchors[r.run.Id], now));
+        var tasks = rows.Select(r => ToTask(definitions[r.run.Id], r.run, r.step, r.Reference, anchors[r.run.Id], now));
         if (overdue == true)
         {
             tasks = tasks.Where(t => t.Overdue);
@@ -205,27 +214,27 @@ public static class TasksApi
         return TypedResults.Ok(tasks.OrderBy(t => t.DueAt ?? Instant.MaxValue).ToArray());
     }
 
-    private static async Task<RunView> View(TaskServices s, Guid runId, CancellationToken ct)
+    internal static async Task<RunView> View(TaskServices s, Guid runId, CancellationToken ct)
     {
         var run = await s.Db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleAsync(r => r.Id == runId, ct);
         var reference = await s.Db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.Reference).SingleAsync(ct);
-        var definition = s.Library.ByHash(run.DefinitionHash) ?? s.Library.ById(run.PlaybookId)!;
+        var definition = await s.Library.DefinitionAsync(s.Db, run, ct);
         var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var anchors = await RunDueAnchors.LoadAsync(s.Db, run, ct);
         var now = s.Clock.GetCurrentInstant();
         return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
-            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(s.Library, run, x, reference, anchors, now)).ToList());
+            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(definition, run, x, reference, anchors, now)).ToList());
     }
 
-    private static TaskView ToTask(PlaybookLibrary library, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)
+    internal static TaskView ToTask(PlaybookDefinition playbook, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)
     {
-        var definition = (library.ByHash(run.DefinitionHash) ?? library.ById(run.PlaybookId))?.Step(step.StepId);
-        var due = StepDue.Compute(definition?.Due, anchors);
+        var definition = playbook.HasStep(step.StepId) ? playbook.Step(step.StepId) : null;
+        var due = step.DueAt ?? StepDue.Compute(definition?.Due, anchors);
         var open = step.Status is StepStatus.Ready or StepStatus.InProgress or StepStatus.Failed;
         return new TaskView(run.Id, run.IncidentId, reference, run.PlaybookId, step.StepId, step.Title, step.Team, definition?.Phase ?? Phase.Detection,
             step.Kind, step.Status, step.ReadyAt, step.CompletedAt, step.CompletedBy, step.Outcome,
             step.Approvals?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [], definition?.Options ?? [], definition?.Approvers ?? [],
-            step.Automated, step.Attempts, step.Note, definition?.Description ?? "", due, open && due < now);
+            step.Automated, step.Attempts, step.Note, definition?.Description ?? "", due, open && due < now, step.AssigneeId, EvidenceLinks.Split(step.Evidence));
     }
 
     /// <summary>The approver role the actor holds for this step, in the playbook's words (legal, incidentCommander, ...).</summary>

@@ -1,3 +1,8 @@
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Core.Playbooks.Conditions;
+using NodaTime;
+
 namespace IncidentResponse.Core.Tests.Playbooks;
 
 /// <summary>The repository's playbook folder and a small valid playbook to break in tests.</summary>
@@ -81,4 +86,17 @@ public static class PlaybookFixture
             after: [approve-letters, wait-contained]
             references: [nist-800-61r3]
         """;
+}
+
+/// <summary>An incident that does not change while a test looks at it: these milestones, no facts, no events.</summary>
+public sealed class StillIncident(params MilestoneKind[] milestones) : IRunContext, IConditionScope
+{
+    public Instant Now => Instant.FromUtc(2026, 3, 2, 15, 0);
+    public IConditionScope Scope => this;
+
+    public bool HasMilestone(MilestoneKind milestone) => milestones.Contains(milestone);
+
+    public bool EventHolds(string waitEvent) => false;
+
+    public ConditionValue Resolve(ConditionPath path) => ConditionValue.Null;
 }

@@ -56,6 +56,14 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/reject", Permission.WorkOnTasks),
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/cancel", Permission.ManagePlaybooks),
         ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/retry", Permission.ManagePlaybooks),
+        ("POST", "/api/v1/runs/{runId:guid}/steps/{stepId}/assign", Permission.ManagePlaybooks),
+        ("GET", "/api/v1/runs/{runId:guid}/migration", Permission.ManagePlaybooks),
+        ("POST", "/api/v1/runs/{runId:guid}/migrate", Permission.ManagePlaybooks),
+        ("POST", "/api/v1/incidents/{id:guid}/tasks", Permission.ManagePlaybooks),
+        ("GET", "/api/v1/incidents/{id:guid}/steps", Permission.ReadIncidents),
+        ("GET", "/api/v1/playbooks", Permission.ReadIncidents),
+        ("GET", "/api/v1/playbooks/{playbookId}/versions", Permission.ReadIncidents),
+        ("POST", "/api/v1/playbooks", Permission.PublishPlaybooks),
         ("GET", "/api/v1/incidents/{id:guid}/deadlines", Permission.ReadIncidents),
         ("GET", "/api/v1/incidents/{id:guid}/deadlines.ics", Permission.ReadIncidents),
         ("POST", "/api/v1/incidents/{id:guid}/deadlines", Permission.WorkOnTasks),
@@ -122,6 +130,7 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{deliveryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{hookId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
+            .Replace("{playbookId}", "engine-test", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
             .Replace("{role}", "legal", StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)

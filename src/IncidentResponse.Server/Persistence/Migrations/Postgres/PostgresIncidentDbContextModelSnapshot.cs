@@ -1207,6 +1207,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(80)")
                         .HasColumnName("step_id");
 
+                    b.Property<string>("After")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("after");
+
                     b.Property<string>("Approvals")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)")
@@ -1233,6 +1238,20 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(320)")
                         .HasColumnName("completed_by");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("description");
+
+                    b.Property<Instant?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(40020)
+                        .HasColumnType("character varying(40020)")
+                        .HasColumnName("evidence");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -1248,6 +1267,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)")
                         .HasColumnName("outcome");
+
+                    b.Property<string>("Phase")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("phase");
 
                     b.Property<Instant?>("ReadyAt")
                         .HasColumnType("timestamp with time zone")

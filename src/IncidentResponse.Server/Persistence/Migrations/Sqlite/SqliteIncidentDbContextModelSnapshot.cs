@@ -1202,6 +1202,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("step_id");
 
+                    b.Property<string>("After")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("after");
+
                     b.Property<string>("Approvals")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT")
@@ -1228,6 +1233,20 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("completed_by");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(40020)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -1243,6 +1262,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasMaxLength(80)
                         .HasColumnType("TEXT")
                         .HasColumnName("outcome");
+
+                    b.Property<string>("Phase")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase");
 
                     b.Property<long?>("ReadyAt")
                         .HasColumnType("INTEGER")
