@@ -226,7 +226,7 @@ public static class TasksApi
             run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(definition, run, x, reference, anchors, now)).ToList());
     }
 
-    internal static TaskView ToTask(PlaybookDefinition playbook, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)
+    private static TaskView ToTask(PlaybookDefinition playbook, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)
     {
         var definition = playbook.HasStep(step.StepId) ? playbook.Step(step.StepId) : null;
         var due = step.DueAt ?? StepDue.Compute(definition?.Due, anchors);
