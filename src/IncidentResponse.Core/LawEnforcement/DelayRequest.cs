@@ -22,6 +22,9 @@ public enum DelayStatus
     Lifted,
 }
 
+/// <summary>Why a change to a delay is refused: the field at fault, or (no field) the state the delay is in.</summary>
+public sealed record DelayProblem(string? Field, string Message);
+
 /// <summary>One request to delay notification: the first one or a renewal. No expiry: until further notice.</summary>
 public sealed record DelayTerm(Instant RequestedAt, Instant? ExpiresAt, DelayForm Form);
 
@@ -48,44 +51,44 @@ public sealed record DelayRequest(IReadOnlyList<DelayTerm> Terms, Instant? Lifte
             .OrderBy(d => d.RequestedAt).ToList();
 
     /// <summary>Why a first request cannot be recorded as given, or null.</summary>
-    public static string? CheckFirst(DelayTerm term) =>
-        term.ExpiresAt <= term.RequestedAt ? "A delay expires after it was requested." : null;
+    public static DelayProblem? CheckFirst(DelayTerm term) =>
+        term.ExpiresAt <= term.RequestedAt ? new("expiresAt", "A delay expires after it was requested.") : null;
 
     /// <summary>Why a renewal cannot be added, or null: it renews a delay still in force, after its last request.</summary>
-    public string? CheckRenewal(DelayTerm renewal)
+    public DelayProblem? CheckRenewal(DelayTerm renewal)
     {
         if (LiftedAt is not null)
         {
-            return "The delay was lifted: record a new delay instead.";
+            return new(null, "The delay was lifted: record a new delay instead.");
         }
 
         if (renewal.RequestedAt < Current.RequestedAt)
         {
-            return "A renewal comes after the request it renews.";
+            return new("requestedAt", "A renewal comes after the request it renews.");
         }
 
         if (Current.ExpiresAt is { } expires && renewal.RequestedAt > expires)
         {
-            return $"The delay expired at {expires}: a renewal after it is a new delay.";
+            return new(null, $"The delay expired at {expires}: a renewal after it is a new delay.");
         }
 
-        return renewal.ExpiresAt <= renewal.RequestedAt ? "A renewal expires after it was requested." : null;
+        return renewal.ExpiresAt <= renewal.RequestedAt ? new("expiresAt", "A renewal expires after it was requested.") : null;
     }
 
     /// <summary>Why the delay cannot be lifted at this instant, or null.</summary>
-    public string? CheckLift(Instant at)
+    public DelayProblem? CheckLift(Instant at)
     {
         if (LiftedAt is not null)
         {
-            return "The delay was already lifted.";
+            return new(null, "The delay was already lifted.");
         }
 
         if (at < Terms[0].RequestedAt)
         {
-            return "A delay is lifted after it was requested.";
+            return new("at", "A delay is lifted after it was requested.");
         }
 
-        return Current.ExpiresAt is { } expires && at >= expires ? $"The delay had already expired at {expires}." : null;
+        return Current.ExpiresAt is { } expires && at >= expires ? new(null, $"The delay had already expired at {expires}.") : null;
     }
 
     private static Instant? Cut(Instant? expires, Instant? lifted) =>

@@ -47,16 +47,17 @@ public sealed class DelayRequestTests
     {
         var delay = Written(March10, 30);
         Assert.Null(delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(29), March10 + Duration.FromDays(60), DelayForm.Written)));
-        Assert.Contains("new delay", delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(31), March10 + Duration.FromDays(60), DelayForm.Written)));
-        Assert.Contains("after the request", delay.CheckRenewal(new DelayTerm(March10 - Duration.FromDays(1), March10 + Duration.FromDays(60), DelayForm.Written)));
-        Assert.Contains("expires after", delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(2), March10 + Duration.FromDays(1), DelayForm.Written)));
-        Assert.Contains("lifted", (delay with { LiftedAt = March10 }).CheckRenewal(new DelayTerm(March10, null, DelayForm.Written)));
-        Assert.Contains("expires after", DelayRequest.CheckFirst(new DelayTerm(March10, March10, DelayForm.Oral)));
+        Assert.Null(delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(31), March10 + Duration.FromDays(60), DelayForm.Written))?.Field);
+        Assert.Contains("new delay", delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(31), March10 + Duration.FromDays(60), DelayForm.Written))?.Message);
+        Assert.Equal(new DelayProblem("requestedAt", "A renewal comes after the request it renews."), delay.CheckRenewal(new DelayTerm(March10 - Duration.FromDays(1), March10 + Duration.FromDays(60), DelayForm.Written)));
+        Assert.Contains("expires after", delay.CheckRenewal(new DelayTerm(March10 + Duration.FromDays(2), March10 + Duration.FromDays(1), DelayForm.Written))?.Message);
+        Assert.Contains("lifted", (delay with { LiftedAt = March10 }).CheckRenewal(new DelayTerm(March10, null, DelayForm.Written))?.Message);
+        Assert.Contains("expires after", DelayRequest.CheckFirst(new DelayTerm(March10, March10, DelayForm.Oral))?.Message);
 
         Assert.Null(delay.CheckLift(March10 + Duration.FromDays(3)));
-        Assert.Contains("already expired", delay.CheckLift(March10 + Duration.FromDays(30)));
-        Assert.Contains("after it was requested", delay.CheckLift(March10 - Duration.FromDays(1)));
-        Assert.Contains("already lifted", (delay with { LiftedAt = March10 }).CheckLift(March10 + Duration.FromDays(1)));
+        Assert.Contains("already expired", delay.CheckLift(March10 + Duration.FromDays(30))?.Message);
+        Assert.Contains("after it was requested", delay.CheckLift(March10 - Duration.FromDays(1))?.Message);
+        Assert.Contains("already lifted", (delay with { LiftedAt = March10 }).CheckLift(March10 + Duration.FromDays(1))?.Message);
     }
 
     // Texas: the individuals' 60 days pause for a delay (§ 521.053(d)); the Attorney General's do not (§ 521.053(i)).
