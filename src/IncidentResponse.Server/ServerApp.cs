@@ -5,6 +5,7 @@ using IncidentResponse.Server.Health;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
+using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -30,6 +31,7 @@ public static class ServerApp
         builder.Services.AddIncidentAuthentication();
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddScoped<IncidentAssessor>();
         builder.Services.AddSingleton(PlaybookLibrary.Load(builder.Configuration));
         builder.Services.AddScoped<PlaybookRuns>();
         builder.Services.AddScoped<RunMigrations>();
@@ -58,6 +60,7 @@ public static class ServerApp
         api.MapAuditApi();
         api.MapOrganisationApi();
         api.MapNotificationsApi();
+        api.MapLawEnforcementApi();
         api.MapTasksApi().MapTaskAssignmentApi().MapAdHocTasksApi().MapRunMigrationApi().MapPlaybookCatalogApi();
         api.MapDeadlinesApi();
         return app;

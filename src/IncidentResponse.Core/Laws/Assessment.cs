@@ -554,8 +554,9 @@ public static class Assessment
 
 
         /// <summary>
-        /// The delays that count for a rule, merged where they overlap (End null = still in force). They depend only on
-        /// the rule's delay terms and which delays were requested before the original due instant.
+        /// The delays that count for a rule, merged where they overlap (End null = still in force): those requested before the
+        /// original due instant, and those requested while a counted one still held the clock. They depend only on the rule's
+        /// delay terms and which delays were requested before the original due instant.
         /// </summary>
         public List<(Instant From, Instant? End)> DelayWindows(DelayRule rule, Instant originalDue, IReadOnlyList<LawEnforcementDelay> delays)
         {
@@ -589,7 +590,9 @@ public static class Assessment
             for (var i = 0; i < delays.Count; i++)
             {
                 var delay = delays[i];
-                if (delay.RequestedAt >= originalDue || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
+                // A request made while a counted delay holds the clock (a renewal) counts even after the original due instant.
+                var whileHeld = windows.Count > 0 && (windows[^1].End is null || delay.RequestedAt <= windows[^1].End);
+                if ((delay.RequestedAt >= originalDue && !whileHeld) || (delayRule.RequiresWritten && delay.Form == DelayForm.Oral))
                 {
                     continue;
                 }
@@ -601,7 +604,7 @@ public static class Assessment
                     end = end is null || end > cap ? cap : end;
                 }
 
-                if (windows.Count > 0 && (windows[^1].End is null || delay.RequestedAt <= windows[^1].End))
+                if (whileHeld)
                 {
                     var last = windows[^1];
                     windows[^1] = (last.From, last.End is null || end is null ? null : Instant.Max(last.End.Value, end.Value));

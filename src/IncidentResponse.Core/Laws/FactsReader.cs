@@ -271,7 +271,8 @@ public static class FactsReader
                 }
             }
 
-            return result;
+            // The engine merges delays in request order.
+            return result.OrderBy(d => d.RequestedAt).ToList();
         }
 
         private HarmAssessment Harm(JsonElement json)

@@ -1,15 +1,14 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using IncidentResponse.Core;
 using IncidentResponse.Core.Deadlines;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Persistence;
 using IncidentResponse.Server.Playbooks;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
-using NodaTime.Text;
 
 namespace IncidentResponse.Server.Deadlines;
 
@@ -252,12 +251,17 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         var followUps = await db.Deadlines.AsNoTracking().Where(d => d.IncidentId == incidentId && d.Source == DeadlineSource.FollowUp).ToListAsync(ct);
         wanted.AddRange(followUps.Select(f => new Wanted(f.Key, f.Source, f.Title, f.Citation, f.DueAt, f.Team, f.OwnerId, f.Status, f.ClosedAt, defaultLadder)));
 
-        var facts = await db.IncidentFacts.AsNoTracking().Where(f => f.IncidentId == incidentId).Select(f => f.Json).FirstOrDefaultAsync(ct);
-        foreach (var (requested, ends, form) in Delays(facts))
+        // A delay's end (its expiry, or its lift), once it has one: the moment to get a written extension or to notify.
+        foreach (var delay in await db.DelaysAsync(incidentId, ct))
         {
-            wanted.Add(new Wanted($"delay:{InstantPattern.General.Format(requested)}", DeadlineSource.LawEnforcementDelay,
-                $"Law-enforcement delay ({form}) ends: obtain a written extension or proceed with notification", null, ends, Team.Legal, null,
-                ends <= now ? DeadlineStatus.Met : DeadlineStatus.Open, ends <= now ? ends : null, DelayLadder));
+            if (delay.ToRequest() is not { EndsAt: { } ends } request)
+            {
+                continue;
+            }
+
+            wanted.Add(new Wanted($"delay:{delay.Id:N}", DeadlineSource.LawEnforcementDelay,
+                $"Law-enforcement delay ({request.Current.Form.ToString().ToCamelCase()}, {delay.AgencyName}) ends: obtain a written extension or proceed with notification",
+                null, ends, Team.Legal, null, ends <= now ? DeadlineStatus.Met : DeadlineStatus.Open, ends <= now ? ends : null, DelayLadder));
         }
 
         return wanted;
@@ -271,23 +275,4 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         Recipient.Media => "the media",
         _ => "the data owner",
     };
-
-    /// <summary>The recorded law-enforcement delays that have an end.</summary>
-    private static IEnumerable<(Instant Requested, Instant Ends, string Form)> Delays(string? factsJson)
-    {
-        if (factsJson is null || JsonNode.Parse(factsJson)?["lawEnforcementDelays"] is not JsonArray delays)
-        {
-            yield break;
-        }
-
-        foreach (var delay in delays.OfType<JsonObject>())
-        {
-            var requested = InstantPattern.ExtendedIso.Parse(delay["requestedAt"]?.GetValue<string>() ?? "");
-            var ends = InstantPattern.ExtendedIso.Parse(delay["endsAt"]?.GetValue<string>() ?? "");
-            if (requested.Success && ends.Success)
-            {
-                yield return (requested.Value, ends.Value, delay["form"]?.GetValue<string>() ?? "written");
-            }
-        }
-    }
 }

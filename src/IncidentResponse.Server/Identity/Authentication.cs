@@ -107,6 +107,11 @@ public sealed class CurrentActor(IHttpContextAccessor accessor)
 
     public bool Has(Permission permission) => Permissions.Allows(Roles, permission);
 
+    /// <summary>Privileged content as this person may read it: in full for those who record decisions, withheld from others.</summary>
+    public string Privileged(string text, bool privileged) => privileged && !Has(Permission.RecordDecisions) ? Withheld : text;
+
+    public const string Withheld = "[privileged]";
+
     /// <summary>Background work acts for the organisation, not for a person: it sees every incident.</summary>
     public bool IsSystem => accessor.HttpContext is null;
 }

@@ -316,7 +316,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         db.Decisions.Add(decision);
         // A privileged rationale stays out of the audit summary, which more roles can read.
         audit.Record("incident.decision.recorded", Target, command.IncidentId.ToString(), null,
-            new { decision.Id, decision.Title, decision.Outcome, decision.Privileged, rationale = decision.Privileged ? "[privileged]" : decision.Rationale });
+            new { decision.Id, decision.Title, decision.Outcome, decision.Privileged, rationale = decision.Privileged ? CurrentActor.Withheld : decision.Rationale });
         await audit.CommitAsync(ct);
         return new DecisionView(decision.Id, decision.Title, decision.Outcome, decision.Rationale, decision.Privileged,
             decision.DecidedBy, decision.DecidedAt, decision.RecordedAt);

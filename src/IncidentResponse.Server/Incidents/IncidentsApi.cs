@@ -274,10 +274,9 @@ public static class IncidentsApi
             return Failure.NotFound("The incident").ToProblem();
         }
 
-        var mayReadPrivileged = s.Actor.Has(Permission.RecordDecisions);
         var decisions = await s.Db.Decisions.AsNoTracking().Where(d => d.IncidentId == id).OrderBy(d => d.DecidedAt).ToArrayAsync(ct);
         return TypedResults.Ok(decisions.Select(d => new DecisionView(
-            d.Id, d.Title, d.Outcome, d.Privileged && !mayReadPrivileged ? "[privileged]" : d.Rationale,
+            d.Id, d.Title, d.Outcome, s.Actor.Privileged(d.Rationale, d.Privileged),
             d.Privileged, d.DecidedBy, d.DecidedAt, d.RecordedAt)).ToArray());
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IncidentResponse.Core;
 using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.LawEnforcement;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Organisations;
@@ -10,20 +12,24 @@ namespace IncidentResponse.Server.Notifications;
 
 /// <summary>
 /// Builds the law engine's facts for an incident: its milestones give the clock events, the organisation
-/// profile gives the entity, and the incident's recorded facts give the rest.
+/// profile gives the entity, its law-enforcement delay requests give the delays, and the incident's recorded
+/// facts give the rest.
 /// </summary>
 public static class IncidentFactsComposer
 {
     public static readonly string[] RecordedFields =
-        ["dataOwner", "dataElements", "encryption", "affectedResidents", "lawEnforcementDelays", "harmAssessment", "individualsNotifiedAt"];
+        ["dataOwner", "dataElements", "encryption", "affectedResidents", "harmAssessment", "individualsNotifiedAt"];
 
     public static JsonObject Empty() => new() { ["dataOwner"] = true, ["dataElements"] = new JsonArray(), ["affectedResidents"] = new JsonObject() };
 
     /// <summary>The full facts JSON and, when it is valid, the facts themselves.</summary>
-    public static (JsonObject Json, BreachFacts? Facts, IReadOnlyList<FactError> Errors) Compose(Incident incident, Organisation organisation, JsonObject recorded)
+    public static (JsonObject Json, BreachFacts? Facts, IReadOnlyList<FactError> Errors) Compose(
+        Incident incident, Organisation organisation, JsonObject recorded, IReadOnlyList<DelayRequest> delays)
     {
         var unknown = recorded.Select(kv => kv.Key).Where(k => !RecordedFields.Contains(k))
-            .Select(k => new FactError(k, "is not a known field")).ToList();
+            .Select(k => new FactError(k, k == "lawEnforcementDelays"
+                ? $"is no longer part of the facts: record each delay with POST /api/v1/incidents/{incident.Id}/law-enforcement/delays and remove this field"
+                : "is not a known field")).ToList();
 
         string? Milestone(MilestoneKind kind) =>
             incident.Milestones.FirstOrDefault(m => m.Kind == kind) is { } m ? InstantPattern.ExtendedIso.Format(m.At) : null;
@@ -50,7 +56,12 @@ public static class IncidentFactsComposer
             ["dataElements"] = recorded["dataElements"]?.DeepClone(),
             ["encryption"] = recorded["encryption"]?.DeepClone(),
             ["affectedResidents"] = recorded["affectedResidents"]?.DeepClone(),
-            ["lawEnforcementDelays"] = recorded["lawEnforcementDelays"]?.DeepClone(),
+            ["lawEnforcementDelays"] = new JsonArray([.. DelayRequest.Facts(delays).Select(d => new JsonObject
+            {
+                ["requestedAt"] = InstantPattern.ExtendedIso.Format(d.RequestedAt),
+                ["endsAt"] = d.EndsAt is { } ends ? InstantPattern.ExtendedIso.Format(ends) : null,
+                ["form"] = d.Form.ToString().ToCamelCase(),
+            })]),
             ["harmAssessment"] = recorded["harmAssessment"]?.DeepClone(),
         };
         var (facts, errors) = FactsReader.Read(JsonSerializer.SerializeToElement(json));

@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
 using IncidentResponse.Core;
 using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.LawEnforcement;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Core.Playbooks.Conditions;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Persistence;
@@ -20,14 +22,17 @@ public sealed class RunContext : IRunContext, IConditionScope
     private readonly Organisation organisation;
     private readonly JsonObject facts;
     private readonly IReadOnlyList<IncidentObligation> obligations;
+    private readonly IReadOnlyList<DelayRequest> delays;
 
-    private RunContext(Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations)
+    private RunContext(
+        Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations, IReadOnlyList<DelayRequest> delays)
     {
         Now = now;
         this.incident = incident;
         this.organisation = organisation;
         this.facts = facts;
         this.obligations = obligations;
+        this.delays = delays;
     }
 
     public Instant Now { get; }
@@ -42,16 +47,15 @@ public sealed class RunContext : IRunContext, IConditionScope
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
         var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
-        return new RunContext(now, incident, organisation, facts, obligations);
+        var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
+        return new RunContext(now, incident, organisation, facts, obligations, delays);
     }
 
     public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);
 
     public bool EventHolds(string waitEvent) => waitEvent switch
     {
-        "lawEnforcementDelay.ended" => (facts["lawEnforcementDelays"] as JsonArray ?? []).All(d =>
-            d?["endsAt"] is JsonValue end && end.TryGetValue<string>(out var text)
-            && NodaTime.Text.InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && parsed.Value <= Now),
+        "lawEnforcementDelay.ended" => delays.All(d => d.StatusAt(Now) != DelayStatus.InForce),
         // Letters and the individuals import arrive with the letters module; until then these events never hold.
         _ => false,
     };

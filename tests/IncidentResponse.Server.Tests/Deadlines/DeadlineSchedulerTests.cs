@@ -90,11 +90,15 @@ public sealed class DeadlineSchedulerTests(SchedulerFixture fixture)
         Assert.Equal(1, (await DeadlinesAsync(incident.Id)).Single(d => d.Id == california.Id).RemindersSent);
 
         var delayEnds = now + Duration.FromDays(10);
-        var second = await AssessAsync(incident.Id, new
+        using (var legal = fixture.As(Role.Legal))
         {
-            dataOwner = true, dataElements = new[] { "name", "ssn" }, affectedResidents = residents,
-            lawEnforcementDelays = new[] { new { requestedAt = now, endsAt = delayEnds, form = "written" } },
-        });
+            (await legal.PostJson($"/api/v1/incidents/{incident.Id}/law-enforcement/delays", new
+            {
+                agencyId = "fbi-sanfrancisco", form = "written", requestedAt = now, expiresAt = delayEnds, documentReference = "FBI letter of request",
+            })).EnsureSuccessStatusCode();
+        }
+
+        var second = await ObligationsAsync(incident.Id);
         var after = (await DeadlinesAsync(incident.Id)).ToDictionary(d => d.Key);
         // Every obligation's deadline follows the engine's new due date: moved where its rule lets the delay
         // pause or reopen the clock, unchanged where the rule has no law-enforcement provision.
@@ -281,7 +285,13 @@ public sealed class DeadlineSchedulerTests(SchedulerFixture fixture)
         var put = await legal.SendJson(HttpMethod.Put, url + "/facts", facts);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         await (await legal.PostJson(url + "/assessment", new { })).Read<LedgerView>();
-        return [.. JsonSerializer.Deserialize<ObligationView[]>(await legal.GetStringAsync(url + "/obligations"), RunningServer.Json)!];
+        return await ObligationsAsync(incident);
+    }
+
+    private async Task<List<ObligationView>> ObligationsAsync(Guid incident)
+    {
+        using var observer = fixture.As(Role.Observer);
+        return [.. JsonSerializer.Deserialize<ObligationView[]>(await observer.GetStringAsync($"/api/v1/incidents/{incident}/obligations"), RunningServer.Json)!];
     }
 
     private async Task<DeadlineView[]> DeadlinesAsync(Guid incident)

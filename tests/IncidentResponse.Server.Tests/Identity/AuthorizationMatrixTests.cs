@@ -78,6 +78,16 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("GET", "/api/v1/webhooks", Permission.ManageUsers),
         ("POST", "/api/v1/webhooks", Permission.ManageUsers),
         ("DELETE", "/api/v1/webhooks/{hookId:guid}", Permission.ManageUsers),
+        ("GET", "/api/v1/law-enforcement/agencies", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/law-enforcement/contacts", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/law-enforcement/contacts", Permission.RecordDecisions),
+        ("GET", "/api/v1/incidents/{id:guid}/law-enforcement/delays", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/law-enforcement/delays", Permission.RunAssessments),
+        ("POST", "/api/v1/incidents/{id:guid}/law-enforcement/delays/{delayId:guid}/renewals", Permission.RunAssessments),
+        ("POST", "/api/v1/incidents/{id:guid}/law-enforcement/delays/{delayId:guid}/end", Permission.RunAssessments),
+        ("POST", "/api/v1/organisation/local-police", Permission.ManageUsers),
+        ("PUT", "/api/v1/organisation/local-police/{policeId:guid}", Permission.ManageUsers),
+        ("DELETE", "/api/v1/organisation/local-police/{policeId:guid}", Permission.ManageUsers),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -129,6 +139,8 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{deadlineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{deliveryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{hookId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{delayId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{policeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{playbookId}", "engine-test", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)

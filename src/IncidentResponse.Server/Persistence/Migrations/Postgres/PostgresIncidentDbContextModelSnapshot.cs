@@ -818,6 +818,286 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("timeline_entries", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.DelayRenewalRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DelayId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delay_id");
+
+                    b.Property<string>("DocumentReference")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("document_reference");
+
+                    b.Property<Instant?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("form");
+
+                    b.Property<Instant>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Instant>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delay_renewals");
+
+                    b.HasIndex("DelayId")
+                        .HasDatabaseName("ix_delay_renewals_delay_id");
+
+                    b.ToTable("delay_renewals", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("agency_id");
+
+                    b.Property<string>("AgencyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("agency_name");
+
+                    b.Property<string>("CaseNumber")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_number");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<Instant>("ContactedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("contacted_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<Guid?>("LocalPoliceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("local_police_id");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("person");
+
+                    b.Property<bool>("Privileged")
+                        .HasColumnType("boolean")
+                        .HasColumnName("privileged");
+
+                    b.Property<Instant>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Shared")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("shared");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("step_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_law_enforcement_contacts");
+
+                    b.HasIndex("IncidentId", "ContactedAt")
+                        .HasDatabaseName("ix_law_enforcement_contacts_incident_id_contacted_at");
+
+                    b.ToTable("law_enforcement_contacts", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("agency_id");
+
+                    b.Property<string>("AgencyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("agency_name");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("DocumentReference")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("document_reference");
+
+                    b.Property<Instant?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("form");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("LiftReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lift_reason");
+
+                    b.Property<Instant?>("LiftedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lifted_at");
+
+                    b.Property<Guid?>("LocalPoliceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("local_police_id");
+
+                    b.Property<Instant>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Instant>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_law_enforcement_delays");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_law_enforcement_delays_contact_id");
+
+                    b.HasIndex("IncidentId", "RequestedAt")
+                        .HasDatabaseName("ix_law_enforcement_delays_incident_id_requested_at");
+
+                    b.ToTable("law_enforcement_delays", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LocalPoliceEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("address");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Jurisdiction")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("jurisdiction");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NonEmergency")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("non_emergency");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("phone");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_local_police");
+
+                    b.ToTable("local_police", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1444,6 +1724,41 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.DelayRenewalRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", null)
+                        .WithMany("Renewals")
+                        .HasForeignKey("DelayId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delay_renewals_law_enforcement_delays_delay_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_law_enforcement_contacts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .HasConstraintName("fk_law_enforcement_delays_law_enforcement_contacts_contact_id");
+
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_law_enforcement_delays_incidents_incident_id");
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
@@ -1518,6 +1833,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.Navigation("Milestones");
 
                     b.Navigation("TeamLeads");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.Navigation("Renewals");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Organisations.Organisation", b =>

@@ -812,6 +812,286 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("timeline_entries", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.DelayRenewalRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DelayId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delay_id");
+
+                    b.Property<string>("DocumentReference")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document_reference");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delay_renewals");
+
+                    b.HasIndex("DelayId")
+                        .HasDatabaseName("ix_delay_renewals_delay_id");
+
+                    b.ToTable("delay_renewals", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agency_id");
+
+                    b.Property<string>("AgencyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agency_name");
+
+                    b.Property<string>("CaseNumber")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("case_number");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("ContactedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contacted_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<Guid?>("LocalPoliceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("local_police_id");
+
+                    b.Property<string>("Person")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("person");
+
+                    b.Property<bool>("Privileged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("privileged");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Shared")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shared");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_law_enforcement_contacts");
+
+                    b.HasIndex("IncidentId", "ContactedAt")
+                        .HasDatabaseName("ix_law_enforcement_contacts_incident_id_contacted_at");
+
+                    b.ToTable("law_enforcement_contacts", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agency_id");
+
+                    b.Property<string>("AgencyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("agency_name");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("DocumentReference")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document_reference");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("form");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("LiftReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lift_reason");
+
+                    b.Property<long?>("LiftedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lifted_at");
+
+                    b.Property<Guid?>("LocalPoliceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("local_police_id");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<Guid>("RecordedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_law_enforcement_delays");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_law_enforcement_delays_contact_id");
+
+                    b.HasIndex("IncidentId", "RequestedAt")
+                        .HasDatabaseName("ix_law_enforcement_delays_incident_id_requested_at");
+
+                    b.ToTable("law_enforcement_delays", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LocalPoliceEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Jurisdiction")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("jurisdiction");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NonEmergency")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("non_emergency");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phone");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_local_police");
+
+                    b.ToTable("local_police", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1439,6 +1719,41 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.DelayRenewalRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", null)
+                        .WithMany("Renewals")
+                        .HasForeignKey("DelayId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delay_renewals_law_enforcement_delays_delay_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_law_enforcement_contacts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.LawEnforcement.LawEnforcementContact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .HasConstraintName("fk_law_enforcement_delays_law_enforcement_contacts_contact_id");
+
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_law_enforcement_delays_incidents_incident_id");
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
@@ -1513,6 +1828,11 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.Navigation("Milestones");
 
                     b.Navigation("TeamLeads");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.LawEnforcement.LawEnforcementDelayRecord", b =>
+                {
+                    b.Navigation("Renewals");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Organisations.Organisation", b =>
