@@ -29,6 +29,8 @@ public enum Permission
     ReadLaws,
     WorkOnTasks,
     ManagePlaybooks,
+    /// <summary>Run an exercise's simulated clock: start, pause, resume, speed up, advance.</summary>
+    RunExercises,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -53,6 +55,7 @@ public static class Permissions
         [Permission.ManageUsers] = [Role.Administrator],
         [Permission.WorkOnTasks] = Responders,
         [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
+        [Permission.RunExercises] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];
