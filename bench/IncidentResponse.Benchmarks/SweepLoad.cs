@@ -94,11 +94,11 @@ public static class SweepLoad
                    CASE WHEN n <= @due THEN @now + interval '239 minutes' ELSE @now + (n % 1000 + 30) * interval '1 day' END,
                    'Legal', 'Open', '{}', @now, @now, 1
             FROM generate_series(1, @due + @stored / 5) AS n;
-            INSERT INTO deadline_rungs (id, deadline_id, key, at, "to", state)
-            SELECT gen_random_uuid(), d.id, 'before-240m', d.due_at - interval '240 minutes', 'Owner', 'Pending'
+            INSERT INTO deadline_rungs (id, deadline_id, key, at, fire_at, "to", state)
+            SELECT gen_random_uuid(), d.id, 'before-240m', d.due_at - interval '240 minutes', d.due_at - interval '240 minutes', 'Owner', 'Pending'
             FROM deadlines d WHERE d.key LIKE 'bench:%' AND d.due_at < @now + interval '1 day';
-            INSERT INTO deadline_rungs (id, deadline_id, key, at, "to", state)
-            SELECT gen_random_uuid(), d.id, k.key, d.due_at - k.before, 'Owner', 'Pending'
+            INSERT INTO deadline_rungs (id, deadline_id, key, at, fire_at, "to", state)
+            SELECT gen_random_uuid(), d.id, k.key, d.due_at - k.before, d.due_at - k.before, 'Owner', 'Pending'
             FROM deadlines d, (VALUES ('before-10080m', interval '7 days'), ('before-4320m', interval '3 days'), ('before-1440m', interval '1 day'),
                                       ('before-240m', interval '4 hours'), ('due', interval '0')) AS k(key, before)
             WHERE d.key LIKE 'bench:%' AND d.due_at > @now + interval '1 day';
@@ -116,7 +116,7 @@ public static class SweepLoad
     {
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();
-        await using var query = new NpgsqlCommand("SELECT * FROM deadline_rungs WHERE state = 'Pending' AND at <= @now ORDER BY at LIMIT @due", c);
+        await using var query = new NpgsqlCommand("SELECT * FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due", c);
         query.Parameters.AddWithValue("now", now.ToDateTimeUtc());
         query.Parameters.AddWithValue("due", due);
         await using var reader = await query.ExecuteReaderAsync();
@@ -140,7 +140,7 @@ public static class SweepLoad
         await using var transaction = await c.BeginTransactionAsync();
         await using var claim = new NpgsqlCommand("""
             UPDATE deadline_rungs SET state = 'Dispatched', dispatched_at = @now
-            WHERE id IN (SELECT id FROM deadline_rungs WHERE state = 'Pending' AND at <= @now ORDER BY at LIMIT @due FOR UPDATE SKIP LOCKED)
+            WHERE id IN (SELECT id FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due FOR UPDATE SKIP LOCKED)
             """, c, transaction);
         claim.Parameters.AddWithValue("now", now.ToDateTimeUtc());
         claim.Parameters.AddWithValue("due", due);

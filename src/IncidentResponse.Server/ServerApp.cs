@@ -57,6 +57,7 @@ public static class ServerApp
         var api = app.MapGroup("/api/v1");
         api.MapIdentityApi();
         api.MapIncidentsApi();
+        api.MapIncidentClockApi();
         api.MapAuditApi();
         api.MapOrganisationApi();
         api.MapNotificationsApi();

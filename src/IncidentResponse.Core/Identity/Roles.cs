@@ -30,6 +30,8 @@ public enum Permission
     WorkOnTasks,
     ManagePlaybooks,
     PublishPlaybooks,
+    /// <summary>Run an exercise's simulated clock: start, pause, resume, speed up, advance.</summary>
+    RunExercises,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -55,6 +57,7 @@ public static class Permissions
         [Permission.WorkOnTasks] = Responders,
         [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
         [Permission.PublishPlaybooks] = [Role.Administrator],
+        [Permission.RunExercises] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];

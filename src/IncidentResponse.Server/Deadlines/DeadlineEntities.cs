@@ -37,6 +37,9 @@ public sealed class Deadline : IVersioned
 /// <summary>
 /// One reminder of a deadline. Pending rungs are what the sweep claims (oldest due first, skipping rows
 /// another node holds); a dispatched rung has its deliveries written and is never sent again.
+/// <see cref="At"/> is on the incident's clock (an exercise's simulated time); <see cref="FireAt"/> is the real
+/// instant that clock reaches it, the one the sweep queries: the same instant for a real incident, none while
+/// an exercise's clock is paused.
 /// </summary>
 public sealed class DeadlineRung
 {
@@ -44,6 +47,7 @@ public sealed class DeadlineRung
     public Guid DeadlineId { get; set; }
     public required string Key { get; set; }
     public Instant At { get; set; }
+    public Instant? FireAt { get; set; }
     public EscalationLevel To { get; set; }
     public RungState State { get; set; }
     public Instant? DispatchedAt { get; set; }
@@ -140,9 +144,9 @@ internal static class DeadlineModel
         model.Entity<DeadlineRung>(e =>
         {
             e.HasIndex(r => new { r.DeadlineId, r.Key }).IsUnique();
-            // The sweep's query: pending rungs by instant. On PostgreSQL the index holds only pending rows,
+            // The sweep's query: pending rungs by real fire instant. On PostgreSQL the index holds only pending rows,
             // so its size follows what is waiting, not everything ever sent.
-            e.HasIndex(r => r.At).HasFilter("state = 'Pending'").HasDatabaseName("ix_deadline_rungs_pending_at");
+            e.HasIndex(r => r.FireAt).HasFilter("state = 'Pending'").HasDatabaseName("ix_deadline_rungs_pending_fire_at");
             e.Property(r => r.Key).HasMaxLength(40);
             e.Property(r => r.To).HasConversion<string>().HasMaxLength(24);
             e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);

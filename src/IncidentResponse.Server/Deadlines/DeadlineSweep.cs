@@ -4,6 +4,7 @@ using IncidentResponse.Core;
 using IncidentResponse.Core.Deadlines;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Persistence;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
@@ -81,6 +82,11 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         var zone = zoneId is null ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
         var existingKeys = (await db.DeadlineRungs.AsNoTracking().Where(r => deadlineIds.Contains(r.DeadlineId) && r.Key.StartsWith("overdue-"))
             .Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct)).ToLookup(r => r.DeadlineId, r => r.Key);
+        // Exercises run on their own clocks and remind only their participants; real incidents need neither query.
+        var exercises = incidents.Values.Where(i => i.IsExercise).Select(i => i.Id).ToList();
+        var clocks = await IncidentClocks.ForAsync(db, exercises, ct);
+        var participants = (exercises.Count == 0 ? new List<IncidentMember>()
+            : await db.IncidentMembers.AsNoTracking().Where(m => exercises.Contains(m.IncidentId)).ToListAsync(ct)).ToLookup(m => m.IncidentId, m => m.UserId);
 
         var deliveries = new List<Delivery>();
         var dispatchedIds = new List<Guid>();
@@ -91,18 +97,24 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             var deadline = deadlines[group.Key];
             var incident = incidents[deadline.IncidentId];
             var live = deadline.Status == DeadlineStatus.Open && incident.Status != IncidentStatus.Closed;
-            // Rungs that fell while nothing ran (an outage): only the latest goes out.
-            var latest = live ? ReminderLadder.DueNow(group.Select(r => new Rung(r.Key, r.At, r.To)).ToList(), new HashSet<string>(), now) : [];
-            supersededIds.AddRange(group.Where(r => latest.All(l => l.Key != r.Key)).Select(r => r.Id));
+            var incidentClock = clocks.Of(incident.Id);
+            var incidentNow = incidentClock.Now(now);
+            // A rung its clock has not reached (the clock was paused or slowed since the rung was claimed) stays pending.
+            var due = group.Where(r => r.At <= incidentNow).ToList();
+            // Rungs that fell while nothing ran (an outage, an exercise's clock advanced): only the latest goes out.
+            var latest = live ? ReminderLadder.DueNow(due.Select(r => new Rung(r.Key, r.At, r.To)).ToList(), new HashSet<string>(), incidentNow) : [];
+            supersededIds.AddRange((live ? due : group.ToList()).Where(r => latest.All(l => l.Key != r.Key)).Select(r => r.Id));
             if (latest.Count == 0)
             {
                 continue;
             }
 
             var rung = group.Single(r => r.Key == latest[0].Key);
-            var lead = incident.TeamLeads.FirstOrDefault(l => l.Role == Teams.LeadOf(deadline.Team))?.UserId;
-            var commander = incident.TeamLeads.FirstOrDefault(l => l.Role == TeamLeadRole.IncidentCommander)?.UserId;
-            var recipient = DeadlineBoard.Recipient(rung.To, deadline.OwnerId, lead, commander);
+            // An exercise's reminders reach only its participants: an owner outside the exercise passes the rung up.
+            Guid? Participant(Guid? user) => !incident.IsExercise || (user is { } u && participants[incident.Id].Contains(u)) ? user : null;
+            var lead = Participant(incident.TeamLeads.FirstOrDefault(l => l.Role == Teams.LeadOf(deadline.Team))?.UserId);
+            var commander = Participant(incident.TeamLeads.FirstOrDefault(l => l.Role == TeamLeadRole.IncidentCommander)?.UserId);
+            var recipient = DeadlineBoard.Recipient(rung.To, Participant(deadline.OwnerId), lead, commander);
             var (subject, body, json) = Message(incident.Reference, incident.IsExercise, deadline, rung, zone, hooks.Count > 0);
             if (recipient is { } user)
             {
@@ -126,7 +138,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             }
             else
             {
-                NextOverdue(deadline, rung, existingKeys[deadline.Id].ToHashSet(), now);
+                NextOverdue(deadline, rung, existingKeys[deadline.Id].ToHashSet(), incidentClock, incidentNow);
             }
         }
 
@@ -145,18 +157,22 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
     /// <summary>The due rungs this node may take: on PostgreSQL locked rows of other nodes are skipped, not waited for.</summary>
     private IQueryable<DeadlineRung> ClaimRungs(Instant now, int limit) => db.Provider == DatabaseProvider.Postgres
         ? db.DeadlineRungs.FromSql(
-            $"SELECT * FROM deadline_rungs WHERE state = 'Pending' AND at <= {now} ORDER BY at LIMIT {limit} FOR UPDATE SKIP LOCKED")
-        : db.DeadlineRungs.Where(r => r.State == RungState.Pending && r.At <= now).OrderBy(r => r.At).Take(limit);
+            $"SELECT * FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= {now} ORDER BY fire_at LIMIT {limit} FOR UPDATE SKIP LOCKED")
+        : db.DeadlineRungs.Where(r => r.State == RungState.Pending && r.FireAt <= now).OrderBy(r => r.FireAt).Take(limit);
 
-    /// <summary>After a rung at or past due: the next overdue reminder, the first still ahead.</summary>
-    private void NextOverdue(Deadline deadline, DeadlineRung rung, HashSet<string> keys, Instant now)
+    /// <summary>After a rung at or past due: the next overdue reminder, the first still ahead on the incident's clock.</summary>
+    private void NextOverdue(Deadline deadline, DeadlineRung rung, HashSet<string> keys, IncidentClock incidentClock, Instant now)
     {
         var ladder = JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options);
         var n = rung.Key == "due" ? 0 : ReminderLadder.OverdueNumber(rung.Key);
         if (deadline.DueAt is { } due && ladder is not null && n is { } reached
             && ReminderLadder.NextOverdue(due, ladder, reached, now) is { } next && keys.Add(next.Key))
         {
-            db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = next.Key, At = next.At, To = next.To, State = RungState.Pending });
+            db.DeadlineRungs.Add(new DeadlineRung
+            {
+                Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = next.Key, At = next.At, FireAt = incidentClock.RealAt(next.At), To = next.To,
+                State = RungState.Pending,
+            });
         }
     }
 

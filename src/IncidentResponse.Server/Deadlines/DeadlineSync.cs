@@ -3,7 +3,9 @@ using IncidentResponse.Core;
 using IncidentResponse.Core.Deadlines;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Core.Incidents;
 using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Persistence;
 using IncidentResponse.Server.Playbooks;
@@ -98,7 +100,10 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"deadlines:" + incidentId}, 0))", ct);
         }
 
-        var now = clock.GetCurrentInstant();
+        // An exercise's deadlines are laid out on its simulated clock; the rungs get the real instants it reaches them.
+        var real = clock.GetCurrentInstant();
+        var incidentClock = await IncidentClocks.ForAsync(db, incidentId, ct);
+        var now = incidentClock.Now(real);
         var wanted = (await WantedAsync(incidentId, now, ct)).ToDictionary(w => w.Key);
         var existing = await db.Deadlines.Where(d => d.IncidentId == incidentId).ToDictionaryAsync(d => d.Key, ct);
         // Only deadlines that change have their rungs loaded: recomputing a large incident touches what moved.
@@ -115,7 +120,7 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
                 row = new Deadline
                 {
                     Id = Guid.CreateVersion7(), IncidentId = incidentId, Key = want.Key, Source = want.Source, Title = want.Title,
-                    Ladder = "", CreatedAt = now, UpdatedAt = now,
+                    Ladder = "", CreatedAt = real, UpdatedAt = real,
                 };
                 db.Deadlines.Add(row);
                 audit.Record("deadline.created", "incident", target, null, new { row.Key, want.Title, due = want.Due, want.Status });
@@ -133,7 +138,7 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
             }
 
             changes.Add((row, ladder, moved, closed, row.DueAt, row.Status));
-            (row.Title, row.Citation, row.Team, row.OwnerId, row.Ladder, row.UpdatedAt) = (want.Title, want.Citation, want.Team, want.Owner, ladderJson, now);
+            (row.Title, row.Citation, row.Team, row.OwnerId, row.Ladder, row.UpdatedAt) = (want.Title, want.Citation, want.Team, want.Owner, ladderJson, real);
             row.DueAt = want.Due;
             row.Status = want.Status;
             row.ClosedAt = want.ClosedAt;
@@ -143,14 +148,14 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         foreach (var row in gone)
         {
             changes.Add((row, Ladder.Default, false, true, row.DueAt, row.Status));
-            (row.Status, row.ClosedAt, row.UpdatedAt) = (DeadlineStatus.Withdrawn, now, now);
+            (row.Status, row.ClosedAt, row.UpdatedAt) = (DeadlineStatus.Withdrawn, now, real);
         }
 
         var changed = changes.Select(c => c.Row.Id).ToList();
         var rungs = (await db.DeadlineRungs.Where(r => changed.Contains(r.DeadlineId)).ToListAsync(ct)).ToLookup(r => r.DeadlineId);
         foreach (var (row, ladder, moved, closed, dueBefore, statusBefore) in changes)
         {
-            var change = Relayout(row, ladder, rungs[row.Id].ToList(), now);
+            var change = Relayout(row, ladder, rungs[row.Id].ToList(), incidentClock, now);
             var before = new { due = dueBefore, status = statusBefore };
             if (moved && dueBefore is not null)
             {
@@ -174,7 +179,7 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
     }
 
     /// <summary>Lays the rungs out again (the core decides how) and writes what changed.</summary>
-    private (int Added, int Moved, int Withdrawn) Relayout(Deadline deadline, Ladder ladder, List<DeadlineRung> current, Instant now)
+    private (int Added, int Moved, int Withdrawn) Relayout(Deadline deadline, Ladder ladder, List<DeadlineRung> current, IncidentClock incidentClock, Instant now)
     {
         var layout = ReminderLadder.Relayout(
             current.Select(r => new StoredRung(r.Key, r.At, r.To, r.State)).ToList(),
@@ -184,11 +189,14 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
         {
             if (byKey.TryGetValue(rung.Key, out var row))
             {
-                (row.At, row.State, row.To) = (rung.At, rung.State, rung.To);
+                (row.At, row.FireAt, row.State, row.To) = (rung.At, incidentClock.RealAt(rung.At), rung.State, rung.To);
             }
             else
             {
-                db.DeadlineRungs.Add(new DeadlineRung { Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = rung.Key, At = rung.At, To = rung.To, State = rung.State });
+                db.DeadlineRungs.Add(new DeadlineRung
+                {
+                    Id = Guid.CreateVersion7(), DeadlineId = deadline.Id, Key = rung.Key, At = rung.At, FireAt = incidentClock.RealAt(rung.At), To = rung.To, State = rung.State,
+                });
             }
         }
 

@@ -18,7 +18,7 @@ namespace IncidentResponse.Server.Deadlines;
 public sealed record DeadlineView(
     Guid Id, Guid IncidentId, string Reference, string Key, DeadlineSource Source, string Title, string? Citation, Instant? DueAt, Team Team,
     Guid? OwnerId, DeadlineStatus Status, BoardColumn Column, Instant? ClosedAt, Instant? NextReminderAt, int RemindersSent, int FailedDeliveries,
-    bool CustomLadder);
+    bool CustomLadder, ClockView Clock);
 
 public sealed record DeliveryView(
     Guid Id, Guid DeadlineId, Guid IncidentId, string RungKey, Guid Recipient, DeliveryChannel Channel, DeliveryState State, string Subject, string Body,
@@ -81,19 +81,23 @@ public static class DeadlinesApi
         var soon = now + DeadlineBoard.SoonWindow;
         var visible = db.Incidents.VisibleTo(actor).Where(i => i.Status != Core.Incidents.IncidentStatus.Closed).Select(i => i.Id);
         var query = db.Deadlines.Where(d => visible.Contains(d.IncidentId));
+        // An exercise on simulated time has its own now: its open deadlines are placed in columns after loading.
+        var simulated = db.ExerciseClocks.Select(c => c.IncidentId);
         query = filter switch
         {
-            BoardColumn.Overdue => query.Where(d => d.Status == DeadlineStatus.Open && d.DueAt <= now),
-            BoardColumn.DueSoon => query.Where(d => d.Status == DeadlineStatus.Open && d.DueAt > now && d.DueAt <= soon),
-            BoardColumn.Upcoming => query.Where(d => d.Status == DeadlineStatus.Open && (d.DueAt == null || d.DueAt > soon)),
+            BoardColumn.Overdue => query.Where(d => d.Status == DeadlineStatus.Open && (d.DueAt <= now || simulated.Contains(d.IncidentId))),
+            BoardColumn.DueSoon => query.Where(d => d.Status == DeadlineStatus.Open && ((d.DueAt > now && d.DueAt <= soon) || simulated.Contains(d.IncidentId))),
+            BoardColumn.Upcoming => query.Where(d => d.Status == DeadlineStatus.Open && (d.DueAt == null || d.DueAt > soon || simulated.Contains(d.IncidentId))),
             BoardColumn.Met => query.Where(d => d.Status == DeadlineStatus.Met),
             BoardColumn.Missed => query.Where(d => d.Status == DeadlineStatus.Missed),
             BoardColumn.Withdrawn => query.Where(d => d.Status == DeadlineStatus.Withdrawn),
             _ => query.Where(d => d.Status != DeadlineStatus.Withdrawn),
         };
-        return TypedResults.Ok(await ViewsAsync(db, query, now, ct));
+        var views = await ViewsAsync(db, query, now, ct);
+        return TypedResults.Ok(filter is { } wanted ? views.Where(v => v.Column == wanted).ToArray() : views);
     }
 
+    /// <summary>The deadlines as the board shows them at the real instant <paramref name="now"/>, each on its incident's clock.</summary>
     private static async Task<DeadlineView[]> ViewsAsync(IncidentDbContext db, IQueryable<Deadline> query, Instant now, CancellationToken ct)
     {
         var rows = await query.AsNoTracking().OrderBy(d => d.DueAt).Take(2000)
@@ -105,10 +109,15 @@ public static class DeadlinesApi
                 Sent = db.DeadlineRungs.Count(r => r.DeadlineId == d.Id && r.State == RungState.Dispatched),
                 Failed = db.Deliveries.Count(x => x.DeadlineId == d.Id && x.State == DeliveryState.Failed),
             }).ToListAsync(ct);
-        return rows.Select(x => new DeadlineView(x.Deadline.Id, x.Deadline.IncidentId, x.Reference, x.Deadline.Key, x.Deadline.Source, x.Deadline.Title,
-            x.Deadline.Citation, x.Deadline.DueAt, x.Deadline.Team, x.Deadline.OwnerId, x.Deadline.Status,
-            DeadlineBoard.Column(x.Deadline.Status, x.Deadline.DueAt, now), x.Deadline.ClosedAt, x.Next, x.Sent, x.Failed,
-            x.Deadline.LadderOverride is not null)).ToArray();
+        var clocks = await IncidentClocks.ForAsync(db, rows.Select(x => x.Deadline.IncidentId).Distinct().ToList(), ct);
+        return rows.Select(x =>
+        {
+            var incidentClock = ClockView.Of(clocks.Of(x.Deadline.IncidentId), now);
+            return new DeadlineView(x.Deadline.Id, x.Deadline.IncidentId, x.Reference, x.Deadline.Key, x.Deadline.Source, x.Deadline.Title,
+                x.Deadline.Citation, x.Deadline.DueAt, x.Deadline.Team, x.Deadline.OwnerId, x.Deadline.Status,
+                DeadlineBoard.Column(x.Deadline.Status, x.Deadline.DueAt, incidentClock.Now), x.Deadline.ClosedAt, x.Next, x.Sent, x.Failed,
+                x.Deadline.LadderOverride is not null, incidentClock);
+        }).ToArray();
     }
 
     /// <summary>The incident's open and closed deadlines as an iCalendar feed (withdrawn ones appear cancelled).</summary>
@@ -122,11 +131,16 @@ public static class DeadlinesApi
 
         var deadlines = await db.Deadlines.AsNoTracking().Where(d => d.IncidentId == id && d.DueAt != null).OrderBy(d => d.DueAt).ToListAsync(ct);
         var stamp = clock.GetCurrentInstant();
+        // An exercise's deadlines stand at their simulated instants; the calendar's name says so.
+        var shown = ClockView.Of(await IncidentClocks.ForAsync(db, id, ct), stamp);
+        var name = shown.Kind == Core.Incidents.ClockKind.Simulated
+            ? $"{incident.Reference} deadlines (exercise on simulated time: {NodaTime.Text.InstantPattern.General.Format(shown.Now)}, x{shown.Speed}{(shown.Paused ? ", paused" : "")})"
+            : $"{incident.Reference} deadlines";
         var events = deadlines.Select(d => new CalendarEvent(
             $"{d.Id}@incident-response", d.DueAt!.Value, $"[{incident.Reference}] {d.Title}",
             string.Join('\n', new[] { d.Title, d.Citation is null ? null : "Citation: " + d.Citation, $"Status: {d.Status.ToString().ToCamelCase()}" }.OfType<string>()),
             stamp, d.Status == DeadlineStatus.Withdrawn));
-        return TypedResults.Text(CalendarFeed.Write($"{incident.Reference} deadlines", events), "text/calendar; charset=utf-8");
+        return TypedResults.Text(CalendarFeed.Write(name, events), "text/calendar; charset=utf-8");
     }
 
     /// <summary>A follow-up deadline a person sets (a regulator's request, a promised update), reminded on the organisation's ladder.</summary>
@@ -204,8 +218,9 @@ public static class DeadlinesApi
         }
 
         var now = clock.GetCurrentInstant();
-        deadline.Status = DeadlineBoard.Closed(deadline.DueAt, now);
-        deadline.ClosedAt = now;
+        var closedAt = (await IncidentClocks.ForAsync(db, id, ct)).Now(now);
+        deadline.Status = DeadlineBoard.Closed(deadline.DueAt, closedAt);
+        deadline.ClosedAt = closedAt;
         audit.Record("deadline." + deadline.Status.ToString().ToLowerInvariant(), "incident", id.ToString(), null, new { deadline.Key, closedBy = actor.Name });
         await audit.CommitAsync(ct);
         await sync.SyncAsync(id, ct);

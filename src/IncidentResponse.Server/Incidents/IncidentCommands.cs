@@ -148,6 +148,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         }
 
         var now = clock.GetCurrentInstant();
+        var incidentNow = await IncidentNowAsync(incident, now, ct);
         var from = incident.Status;
         incident.Status = decision.Status;
         incident.UpdatedAt = now;
@@ -158,7 +159,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
 
         foreach (var kind in decision.MilestonesToRecord.Where(k => incident.Milestones.All(m => m.Kind != k)))
         {
-            incident.Milestones.Add(new Milestone { IncidentId = incident.Id, Kind = kind, At = now, RecordedBy = actor.Id, RecordedAt = now });
+            incident.Milestones.Add(new Milestone { IncidentId = incident.Id, Kind = kind, At = incidentNow, RecordedBy = actor.Id, RecordedAt = now });
         }
 
         audit.Record("incident.transitioned", Target, incident.Id.ToString(), new { status = from },
@@ -178,7 +179,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
 
         var now = clock.GetCurrentInstant();
         var recorded = incident.Milestones.Where(m => m.Kind != command.Kind).ToDictionary(m => m.Kind, m => m.At);
-        if (MilestoneRules.Check(recorded, command.Kind, command.At, now) is { } wrong)
+        if (MilestoneRules.Check(recorded, command.Kind, command.At, await IncidentNowAsync(incident, now, ct)) is { } wrong)
         {
             return Failure.Invalid("at", wrong);
         }
@@ -277,14 +278,15 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         }
 
         var now = clock.GetCurrentInstant();
-        if (command.At > now + MilestoneRules.Skew)
+        var incidentNow = (await IncidentClocks.ForAsync(db, command.IncidentId, ct)).Now(now);
+        if (command.At > incidentNow + MilestoneRules.Skew)
         {
             return Failure.Invalid("at", "A timeline entry cannot be in the future.");
         }
 
         var entry = new TimelineEntry
         {
-            Id = Guid.CreateVersion7(), IncidentId = command.IncidentId, At = command.At ?? now, Text = command.Text,
+            Id = Guid.CreateVersion7(), IncidentId = command.IncidentId, At = command.At ?? incidentNow, Text = command.Text,
             Category = command.Category, AuthorId = actor.Id, RecordedAt = now,
         };
         db.TimelineEntries.Add(entry);
@@ -302,7 +304,8 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         }
 
         var now = clock.GetCurrentInstant();
-        if (command.DecidedAt > now + MilestoneRules.Skew)
+        var incidentNow = (await IncidentClocks.ForAsync(db, command.IncidentId, ct)).Now(now);
+        if (command.DecidedAt > incidentNow + MilestoneRules.Skew)
         {
             return Failure.Invalid("decidedAt", "A decision cannot be dated in the future.");
         }
@@ -311,7 +314,7 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         {
             Id = Guid.CreateVersion7(), IncidentId = command.IncidentId, Title = command.Title, Outcome = command.Outcome,
             Rationale = command.Rationale, Privileged = command.Privileged, DecidedBy = actor.Id,
-            DecidedAt = command.DecidedAt ?? now, RecordedAt = now,
+            DecidedAt = command.DecidedAt ?? incidentNow, RecordedAt = now,
         };
         db.Decisions.Add(decision);
         // A privileged rationale stays out of the audit summary, which more roles can read.
@@ -321,6 +324,10 @@ public sealed class IncidentHandlers(IncidentDbContext db, AuditTrail audit, Cur
         return new DecisionView(decision.Id, decision.Title, decision.Outcome, decision.Rationale, decision.Privileged,
             decision.DecidedBy, decision.DecidedAt, decision.RecordedAt);
     }
+
+    /// <summary>The incident's time at the real instant: an exercise's simulated time, otherwise the same instant.</summary>
+    private async Task<Instant> IncidentNowAsync(Incident incident, Instant real, CancellationToken ct) =>
+        incident.IsExercise ? (await IncidentClocks.ForAsync(db, incident.Id, ct)).Now(real) : real;
 
     private async Task<(Incident? Incident, Failure? Failure)> Load(Guid id, int? expectedVersion, CancellationToken ct)
     {

@@ -26,6 +26,23 @@ public sealed class Incident : IVersioned
     public List<IncidentMember> Members { get; set; } = [];
 }
 
+/// <summary>
+/// An exercise's simulated clock (<see cref="IncidentClock"/>): at <see cref="RealAnchor"/> it showed
+/// <see cref="SimulatedAnchor"/>. Only exercises have one; every other incident keeps real time.
+/// </summary>
+public sealed class ExerciseClock : IVersioned
+{
+    public Guid IncidentId { get; set; }
+    public Instant RealAnchor { get; set; }
+    public Instant SimulatedAnchor { get; set; }
+    public int Speed { get; set; }
+    public bool Paused { get; set; }
+    public Instant UpdatedAt { get; set; }
+    public int Version { get; set; }
+
+    public IncidentClock ToClock() => new(ClockKind.Simulated, RealAnchor, SimulatedAnchor, Speed, Paused);
+}
+
 public sealed class Milestone
 {
     public Guid IncidentId { get; set; }

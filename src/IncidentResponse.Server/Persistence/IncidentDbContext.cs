@@ -24,6 +24,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<ExerciseClock> ExerciseClocks => Set<ExerciseClock>();
     public DbSet<Milestone> Milestones => Set<Milestone>();
     public DbSet<TeamLead> TeamLeads => Set<TeamLead>();
     public DbSet<IncidentMember> IncidentMembers => Set<IncidentMember>();
@@ -107,6 +108,12 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.HasMany(i => i.Milestones).WithOne().HasForeignKey(m => m.IncidentId);
             e.HasMany(i => i.TeamLeads).WithOne().HasForeignKey(t => t.IncidentId);
             e.HasMany(i => i.Members).WithOne().HasForeignKey(m => m.IncidentId);
+        });
+        modelBuilder.Entity<ExerciseClock>(e =>
+        {
+            e.HasKey(c => c.IncidentId);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.HasOne<Incident>().WithOne().HasForeignKey<ExerciseClock>(c => c.IncidentId);
         });
         modelBuilder.Entity<Milestone>(e =>
         {
@@ -222,7 +229,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(s => s.Description).HasMaxLength(IncidentLimits.TextLength);
             e.Property(s => s.Phase).HasConversion<string>().HasMaxLength(24);
             e.Property(s => s.After).HasMaxLength(80);
-            e.HasIndex(s => new { s.Status, s.WakeAt });
+                        e.HasIndex(s => new { s.Status, s.WakeFireAt });
         });
         DeadlineModel.Configure(modelBuilder);
         LawEnforcementModel.Configure(modelBuilder);

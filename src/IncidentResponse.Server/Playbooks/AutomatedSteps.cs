@@ -65,7 +65,12 @@ public sealed class AutomatedSteps(IncidentDbContext db, PlaybookRuns runs, Play
                 return $"Assessed with rules {outcome.Value!.RulesVersion}: {outcome.Value.Obligations.Count} obligation(s).";
             case StepKind.Notify:
                 var now = clock.GetCurrentInstant();
-                var text = $"Notified {string.Join(", ", step.Notify!.To)}: {step.Notify.Message}";
+                // An exercise's message stays inside the exercise: marked, addressed to its participants, dated on its clock.
+                var exercise = await db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.IsExercise).SingleAsync(ct);
+                var at = exercise ? (await IncidentClocks.ForAsync(db, run.IncidentId, ct)).Now(now) : now;
+                var text = exercise
+                    ? $"[EXERCISE] Notified the exercise participants of {string.Join(", ", step.Notify!.To)}: {step.Notify.Message}"
+                    : $"Notified {string.Join(", ", step.Notify!.To)}: {step.Notify.Message}";
                 // One message per run and step, whatever retries or duplicate jobs do: its id is derived from them.
                 var id = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{run.Id}/{step.Id}")).AsSpan(0, 16));
                 if (await db.TimelineEntries.AnyAsync(t => t.Id == id, ct))
@@ -75,7 +80,7 @@ public sealed class AutomatedSteps(IncidentDbContext db, PlaybookRuns runs, Play
 
                 db.TimelineEntries.Add(new TimelineEntry
                 {
-                    Id = id, IncidentId = run.IncidentId, At = now, Text = text.Length > IncidentLimits.TextLength ? text[..IncidentLimits.TextLength] : text,
+                    Id = id, IncidentId = run.IncidentId, At = at, Text = text.Length > IncidentLimits.TextLength ? text[..IncidentLimits.TextLength] : text,
                     Category = "notification", AuthorId = Identity.CurrentActor.SystemId, RecordedAt = now,
                 });
                 audit.Record("playbook.notify", "incident", run.IncidentId.ToString(), null, new { runId = run.Id, step = step.Id, to = step.Notify.To });
@@ -99,10 +104,10 @@ public sealed class PlaybookSweep(IncidentDbContext db, PlaybookRuns runs, ICloc
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        // Due duration waits, and every run with an open milestone or event wait (a missed nudge is recovered here).
+        // Due duration waits (by the real instant their incident's clock reaches them), and every run with an open milestone or event wait (a missed nudge is recovered here).
         var woken = await db.RunSteps.AsNoTracking()
             .Where(s => (s.Status == StepStatus.Ready || s.Status == StepStatus.InProgress)
-                && ((s.WakeAt != null && s.WakeAt <= now) || (s.WakeAt == null && (s.Kind == StepKind.Wait || s.Kind == StepKind.Milestone))))
+                && ((s.WakeFireAt != null && s.WakeFireAt <= now) || (s.WakeAt == null && (s.Kind == StepKind.Wait || s.Kind == StepKind.Milestone))))
             .Select(s => s.RunId).Distinct().ToListAsync(ct);
         foreach (var run in woken)
         {

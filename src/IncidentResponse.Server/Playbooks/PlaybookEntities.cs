@@ -44,8 +44,10 @@ public sealed class RunStepRecord
     public int Attempts { get; set; }
     public string? Note { get; set; }
     public Guid? AssigneeId { get; set; }
-    /// <summary>When a duration wait wakes the run; the sweep delivers it.</summary>
+    /// <summary>When a duration wait wakes the run, on the incident's clock (an exercise's simulated time).</summary>
     public Instant? WakeAt { get; set; }
+    /// <summary>The real instant the incident's clock reaches <see cref="WakeAt"/> (none while an exercise is paused); the sweep delivers it.</summary>
+    public Instant? WakeFireAt { get; set; }
     public Team Team { get; set; }
     public StepKind Kind { get; set; }
     public bool Automated { get; set; }

@@ -151,7 +151,8 @@ public sealed class PlaybookRuns(
                     automated.Add(work.StepId);
                     break;
                 case TimerRequested timer:
-                    run.Steps.Single(s => s.StepId == timer.StepId).WakeAt = timer.At;
+                    var waiting = run.Steps.Single(s => s.StepId == timer.StepId);
+                    (waiting.WakeAt, waiting.WakeFireAt) = (timer.At, context.Clock.RealAt(timer.At));
                     break;
                 case MilestoneToRecord milestone:
                     await RecordMilestone(run.IncidentId, milestone, now, ct);
@@ -220,7 +221,7 @@ public sealed class PlaybookRuns(
         row.Evidence = EvidenceLinks.Join(state.Evidence);
         if (state.Resolved)
         {
-            row.WakeAt = null;
+            (row.WakeAt, row.WakeFireAt) = (null, null);
         }
     }
 }

@@ -25,8 +25,10 @@ public sealed class RunContext : IRunContext, IConditionScope
     private readonly IReadOnlyList<DelayRequest> delays;
 
     private RunContext(
-        Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations, IReadOnlyList<DelayRequest> delays)
+        IncidentClock clock, Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations,
+        IReadOnlyList<DelayRequest> delays)
     {
+        Clock = clock;
         Now = now;
         this.incident = incident;
         this.organisation = organisation;
@@ -35,20 +37,26 @@ public sealed class RunContext : IRunContext, IConditionScope
         this.delays = delays;
     }
 
+    /// <summary>The incident's time: real time, or an exercise's simulated time.</summary>
     public Instant Now { get; }
+
+    /// <summary>The clock <see cref="Now"/> was read from; it says when a simulated instant is reached in real time.</summary>
+    public IncidentClock Clock { get; }
 
     public IConditionScope Scope => this;
 
-    public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant now, CancellationToken ct)
+    /// <summary>The context at the real instant <paramref name="real"/>, on the incident's clock.</summary>
+    public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant real, CancellationToken ct)
     {
         var incident = await db.Incidents.Include(i => i.Milestones).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
+        var clock = incident.IsExercise ? await IncidentClocks.ForAsync(db, incidentId, ct) : IncidentClock.Real;
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
         var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incidentId, ct);
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
         var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
         var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
-        return new RunContext(now, incident, organisation, facts, obligations, delays);
+        return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays);
     }
 
     public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);

@@ -294,23 +294,9 @@ public sealed class DeadlineSchedulerTests(SchedulerFixture fixture)
         return [.. JsonSerializer.Deserialize<ObligationView[]>(await observer.GetStringAsync($"/api/v1/incidents/{incident}/obligations"), RunningServer.Json)!];
     }
 
-    private async Task<DeadlineView[]> DeadlinesAsync(Guid incident)
-    {
-        using var observer = fixture.As(Role.Observer);
-        return JsonSerializer.Deserialize<DeadlineView[]>(await observer.GetStringAsync($"/api/v1/incidents/{incident}/deadlines"), RunningServer.Json)!;
-    }
+    private Task<DeadlineView[]> DeadlinesAsync(Guid incident) => fixture.DeadlinesAsync(incident);
 
-    private async Task<List<DeliveryView>> InboxAsync(params Role[] roles)
-    {
-        var all = new List<DeliveryView>();
-        foreach (var role in roles)
-        {
-            using var client = fixture.As(role);
-            all.AddRange(JsonSerializer.Deserialize<DeliveryView[]>(await client.GetStringAsync("/api/v1/inbox"), RunningServer.Json)!);
-        }
-
-        return all;
-    }
+    private Task<List<DeliveryView>> InboxAsync(params Role[] roles) => fixture.InboxAsync(roles);
 
     private async Task<DeliveryView> DeliveriesAsync(Guid incident, Guid hook, Guid deadline)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Identity;
@@ -64,6 +65,26 @@ public sealed class SchedulerFixture : IAsyncLifetime
     {
         using var scope = Server.App.Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<DeadlineSweep>().RunAsync(now, CancellationToken.None);
+    }
+
+    /// <summary>An incident's deadlines as the board shows them.</summary>
+    public async Task<DeadlineView[]> DeadlinesAsync(Guid incident)
+    {
+        using var observer = As(Role.Observer);
+        return JsonSerializer.Deserialize<DeadlineView[]>(await observer.GetStringAsync($"/api/v1/incidents/{incident}/deadlines"), RunningServer.Json)!;
+    }
+
+    /// <summary>The in-app inboxes of the people holding these roles.</summary>
+    public async Task<List<DeliveryView>> InboxAsync(params Role[] roles)
+    {
+        var all = new List<DeliveryView>();
+        foreach (var role in roles)
+        {
+            using var client = As(role);
+            all.AddRange(JsonSerializer.Deserialize<DeliveryView[]>(await client.GetStringAsync("/api/v1/inbox"), RunningServer.Json)!);
+        }
+
+        return all;
     }
 
     public async Task DisposeAsync()

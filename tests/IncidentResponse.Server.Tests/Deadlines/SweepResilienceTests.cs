@@ -115,8 +115,8 @@ public sealed class SweepResilienceTests(ITestOutputHelper output) : IAsyncLifet
                 SELECT gen_random_uuid(), incident_id, key || '-' || n, source, 'Follow-up ' || lpad(n::text, 3, '0'), citation, due_at, team, owner_id, status, closed_at, ladder_override, ladder, created_at, updated_at, version
                 FROM deadlines, generate_series(1, @count) AS n WHERE id = @first
                 RETURNING id)
-            INSERT INTO deadline_rungs (id, deadline_id, key, at, "to", state, dispatched_at)
-            SELECT gen_random_uuid(), copies.id, r.key, r.at, r."to", r.state, r.dispatched_at
+            INSERT INTO deadline_rungs (id, deadline_id, key, at, fire_at, "to", state, dispatched_at)
+            SELECT gen_random_uuid(), copies.id, r.key, r.at, r.fire_at, r."to", r.state, r.dispatched_at
             FROM copies, deadline_rungs r WHERE r.deadline_id = @first
             """, connection);
         copy.Parameters.AddWithValue("count", FollowUps - 1);
@@ -131,7 +131,7 @@ public sealed class SweepResilienceTests(ITestOutputHelper output) : IAsyncLifet
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM deadline_rungs WHERE state = 'Pending' AND at <= now()) + (SELECT count(*) FROM deliveries WHERE state = 'Pending')", connection);
+            "SELECT (SELECT count(*) FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= now()) + (SELECT count(*) FROM deliveries WHERE state = 'Pending')", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -37,7 +37,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     public HttpClient As(Role role) => Server.WithKey(Users[role].Key);
 
-    /// <summary>The shipped library plus the engine's own test playbook (for incidents of kind 'other').</summary>
+    /// <summary>The shipped library plus the engine's own test playbooks (engine-test serves incidents of kind 'other').</summary>
     public static string PlaybooksFolder { get; } = CreatePlaybooksFolder();
 
     private RunningServer? secondNode;
@@ -64,7 +64,10 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         }
 
-        File.Copy(Path.Combine(directory.FullName, "tests", "IncidentResponse.Server.Tests", "Playbooks", "engine-test.yaml"), Path.Combine(folder, "engine-test.yaml"));
+        foreach (var test in new[] { "engine-test.yaml", "exercise-clock-test.yaml" })
+        {
+            File.Copy(Path.Combine(directory.FullName, "tests", "IncidentResponse.Server.Tests", "Playbooks", test), Path.Combine(folder, test));
+        }
         return folder;
     }
 

@@ -11,10 +11,10 @@ namespace IncidentResponse.Server.Tests.Playbooks;
 [Collection(PostgresCollection.Name)]
 public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
 {
-    private async Task<(IncidentView Incident, RunView Run)> Open(string kind = "other")
+    private async Task<(IncidentView Incident, RunView Run)> Open(string kind = "other", bool exercise = false)
     {
         using var commander = fixture.As(Role.IncidentCommander);
-        var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Engine run", kind, severity = "high" })).Read<IncidentView>();
+        var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Engine run", kind, severity = "high", isExercise = exercise })).Read<IncidentView>();
         var runs = await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}/runs")).Read<RunView[]>();
         return (incident, Assert.Single(runs));
     }
@@ -140,6 +140,22 @@ public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
         var audit = await (await legal.GetAsync(url + "/audit")).Read<AuditEventView[]>();
         Assert.Contains(audit, e => e.Action == "playbook.step.done" && e.Summary.Contains("\"le-decision\"", StringComparison.Ordinal));
         Assert.Contains(audit, e => e.Action == "playbook.step.automatedstepfailed");
+    }
+
+    [Fact]
+    public async Task A_notify_step_of_an_exercise_stays_with_its_participants_says_so_and_is_dated_on_its_clock()
+    {
+        var (incident, run) = await Open("lostOrStolenDevice", exercise: true);
+        using var commander = fixture.As(Role.IncidentCommander);
+        var start = NodaTime.Instant.FromUtc(2026, 3, 2, 8, 0);
+        (await commander.SendJson(HttpMethod.Put, $"/api/v1/incidents/{incident.Id}/clock", new { kind = "simulated", start, speed = 1, paused = true })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await Act(commander, run, "triage-and-activate", "complete", new { note = "Drill inject 1" })).StatusCode);
+
+        await Until(incident.Id, r => Status(r, "notify-response-team") == StepStatus.Done);
+        var timeline = await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}/timeline")).Read<TimelineEntryView[]>();
+        var entry = Assert.Single(timeline, t => t.Category == "notification");
+        Assert.StartsWith("[EXERCISE] Notified the exercise participants of legal, risk", entry.Text, StringComparison.Ordinal);
+        Assert.Equal(start, entry.At);
     }
 
     [Fact]

@@ -263,6 +263,10 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("dispatched_at");
 
+                    b.Property<Instant?>("FireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fire_at");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -284,8 +288,8 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_deadline_rungs");
 
-                    b.HasIndex("At")
-                        .HasDatabaseName("ix_deadline_rungs_pending_at")
+                    b.HasIndex("FireAt")
+                        .HasDatabaseName("ix_deadline_rungs_pending_fire_at")
                         .HasFilter("state = 'Pending'");
 
                     b.HasIndex("DeadlineId", "Key")
@@ -587,6 +591,43 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_decisions_incident_id_decided_at");
 
                     b.ToTable("decisions", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Incidents.ExerciseClock", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<Instant>("RealAnchor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("real_anchor");
+
+                    b.Property<Instant>("SimulatedAnchor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("simulated_anchor");
+
+                    b.Property<int>("Speed")
+                        .HasColumnType("integer")
+                        .HasColumnName("speed");
+
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_exercise_clocks");
+
+                    b.ToTable("exercise_clocks", (string)null);
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Incidents.Incident", b =>
@@ -1579,11 +1620,15 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("wake_at");
 
+                    b.Property<Instant?>("WakeFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wake_fire_at");
+
                     b.HasKey("RunId", "StepId")
                         .HasName("pk_run_steps");
 
-                    b.HasIndex("Status", "WakeAt")
-                        .HasDatabaseName("ix_run_steps_status_wake_at");
+                    b.HasIndex("Status", "WakeFireAt")
+                        .HasDatabaseName("ix_run_steps_status_wake_fire_at");
 
                     b.ToTable("run_steps", (string)null);
                 });
@@ -1668,6 +1713,16 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_decisions_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Incidents.ExerciseClock", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("IncidentResponse.Server.Incidents.ExerciseClock", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_exercise_clocks_incidents_incident_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Incidents.IncidentMember", b =>

@@ -257,6 +257,10 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("dispatched_at");
 
+                    b.Property<long?>("FireAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fire_at");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -278,8 +282,8 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_deadline_rungs");
 
-                    b.HasIndex("At")
-                        .HasDatabaseName("ix_deadline_rungs_pending_at")
+                    b.HasIndex("FireAt")
+                        .HasDatabaseName("ix_deadline_rungs_pending_fire_at")
                         .HasFilter("state = 'Pending'");
 
                     b.HasIndex("DeadlineId", "Key")
@@ -581,6 +585,43 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_decisions_incident_id_decided_at");
 
                     b.ToTable("decisions", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Incidents.ExerciseClock", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<long>("RealAnchor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("real_anchor");
+
+                    b.Property<long>("SimulatedAnchor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("simulated_anchor");
+
+                    b.Property<int>("Speed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("speed");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_exercise_clocks");
+
+                    b.ToTable("exercise_clocks", (string)null);
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Incidents.Incident", b =>
@@ -1574,11 +1615,15 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("wake_at");
 
+                    b.Property<long?>("WakeFireAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("wake_fire_at");
+
                     b.HasKey("RunId", "StepId")
                         .HasName("pk_run_steps");
 
-                    b.HasIndex("Status", "WakeAt")
-                        .HasDatabaseName("ix_run_steps_status_wake_at");
+                    b.HasIndex("Status", "WakeFireAt")
+                        .HasDatabaseName("ix_run_steps_status_wake_fire_at");
 
                     b.ToTable("run_steps", (string)null);
                 });
@@ -1663,6 +1708,16 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_decisions_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Incidents.ExerciseClock", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("IncidentResponse.Server.Incidents.ExerciseClock", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_exercise_clocks_incidents_incident_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Incidents.IncidentMember", b =>
