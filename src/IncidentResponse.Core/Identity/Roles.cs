@@ -29,6 +29,9 @@ public enum Permission
     ReadLaws,
     WorkOnTasks,
     ManagePlaybooks,
+    DraftLetters,
+    ApproveLetters,
+    ReleaseLetters,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -53,6 +56,10 @@ public static class Permissions
         [Permission.ManageUsers] = [Role.Administrator],
         [Permission.WorkOnTasks] = Responders,
         [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
+        [Permission.DraftLetters] = [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.Communications],
+        // Approval of a letter's wording (and of the organisation's templates) is a legal sign-off.
+        [Permission.ApproveLetters] = [Role.Legal],
+        [Permission.ReleaseLetters] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];
