@@ -5,6 +5,7 @@ using IncidentResponse.Server.Health;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
+using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -59,6 +60,7 @@ public static class ServerApp
         api.MapNotificationsApi();
         api.MapTasksApi();
         api.MapDeadlinesApi();
+        api.MapLettersApi();
         return app;
     }
 }

@@ -74,6 +74,36 @@ public static class Notices
         return report with { Checks = checks, Passed = checks.All(c => c.Status is CheckStatus.Satisfied or CheckStatus.NotCheckable) };
     }
 
+    /// <summary>
+    /// Proves a replacement template works: it must parse and render a letter for a sample incident (a sample group the
+    /// kind serves). Returns the draft; a template that does not parse or render throws a <see cref="LetterException"/>.
+    /// </summary>
+    public static LetterDraft TryTemplate(LetterKind kind, string template, RuleBook rules, ContactDirectory contacts)
+    {
+        var (sample, _) = LetterRequestReader.Read(SampleRequest);
+        var content = kind == LetterKind.Individuals ? null : NoticeCatalogue.Current[kind];
+        var group = content is null ? ["US-CA"] : rules.Rules.Where(r => content.Serves(r.Code) && (content.Substitute
+                ? r.VersionFor(sample!.Facts).SubstituteNotice is { Methods.Count: > 0 }
+                : r.VersionFor(sample!.Facts).Obligations.Any(o => o.Recipient == content.Recipient)))
+            .Select(r => r.Code).Take(1).ToList();
+        var draft = Draft(kind, sample!, group, rules, contacts, template);
+        return draft.Document is { Blocks.Count: > 0 } ? draft : throw new LetterException("template", "the template renders an empty letter");
+    }
+
+    private const string SampleRequest = """
+        {
+          "facts": { "discoveredAt": "2026-06-03T17:30:00Z",
+                     "entity": { "timeZone": "America/New_York", "dataOwner": true, "hipaaCoveredEntity": true, "secRegistrant": true,
+                                 "nydfsCoveredEntity": true, "establishedInEu": true },
+                     "dataElements": ["name", "ssn"], "affectedResidents": { "US-CA": 1200, "US-NY": 800, "DE": 40 } },
+          "organisation": { "name": "Sample Organisation", "phone": "1-800-555-0100", "website": "www.example.com/notice" },
+          "incident": { "summary": "An unauthorized party accessed a customer database.", "occurredFrom": "2026-05-28", "occurredTo": "2026-06-02" },
+          "offer": { "creditMonitoringMonths": 24, "provider": "Sample Monitoring" },
+          "noticeDate": "2026-06-24",
+          "deliveryMethod": "mail"
+        }
+        """;
+
     /// <summary>The recipients, cited elements and forbidden elements of a notice; an unknown or unserved code, or an empty group, throws.</summary>
     public static NoticeRequirements Resolve(LetterKind kind, LetterRequest request, IReadOnlyList<string>? codes, RuleBook rules)
     {

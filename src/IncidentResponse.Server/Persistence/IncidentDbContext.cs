@@ -4,6 +4,7 @@ using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -42,6 +43,10 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<WebhookSubscription> Webhooks => Set<WebhookSubscription>();
     public DbSet<DeadlineRecompute> DeadlineRecomputes => Set<DeadlineRecompute>();
+    public DbSet<Letter> Letters => Set<Letter>();
+    public DbSet<LetterVersion> LetterVersions => Set<LetterVersion>();
+    public DbSet<LetterReviewStep> LetterReviewSteps => Set<LetterReviewStep>();
+    public DbSet<LetterTemplate> LetterTemplates => Set<LetterTemplate>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -216,6 +221,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(s => new { s.Status, s.WakeAt });
         });
         DeadlineModel.Configure(modelBuilder);
+        LetterModel.Configure(modelBuilder);
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });

@@ -143,4 +143,17 @@ public sealed class NoticeTests
         Assert.Throws<DataFileException>(() => NoticeCatalogue.Parse(Catalogue("""{ id: nature, element: nosuchElement, citation: "x", reviewed: true }""")));
         Assert.Throws<DataFileException>(() => NoticeCatalogue.Parse(Catalogue("""{ id: field, anyOf: ["field"], citation: "portal", reviewed: false }""")));
     }
+
+    [Theory]
+    [MemberData(nameof(KindsWithGroups))]
+    public void Each_built_in_template_works_on_the_sample_and_a_broken_one_is_refused(LetterKind kind, string[] group)
+    {
+        Assert.NotEmpty(group);
+        var draft = Notices.TryTemplate(kind, Notices.DefaultTemplate(kind), RuleBook.Current, ContactDirectory.Current);
+        Assert.NotEmpty(draft.Document!.Blocks);
+
+        var e = Assert.Throws<LetterException>(() => Notices.TryTemplate(kind, "{% if organisation.name %}never closed", RuleBook.Current, ContactDirectory.Current));
+        Assert.Equal("template", e.Field);
+        Assert.Throws<LetterException>(() => Notices.TryTemplate(kind, "{% comment %}nothing{% endcomment %}", RuleBook.Current, ContactDirectory.Current));
+    }
 }
