@@ -6,6 +6,7 @@ using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
 using IncidentResponse.Server.LawEnforcement;
+using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -64,6 +65,7 @@ public static class ServerApp
         api.MapLawEnforcementApi();
         api.MapTasksApi().MapTaskAssignmentApi().MapAdHocTasksApi().MapRunMigrationApi().MapPlaybookCatalogApi();
         api.MapDeadlinesApi();
+        api.MapLettersApi();
         return app;
     }
 }

@@ -32,6 +32,9 @@ public enum Permission
     PublishPlaybooks,
     /// <summary>Run an exercise's simulated clock: start, pause, resume, speed up, advance.</summary>
     RunExercises,
+    DraftLetters,
+    ApproveLetters,
+    ReleaseLetters,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -58,6 +61,10 @@ public static class Permissions
         [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
         [Permission.PublishPlaybooks] = [Role.Administrator],
         [Permission.RunExercises] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
+        [Permission.DraftLetters] = [Role.Administrator, Role.IncidentCommander, Role.Legal, Role.Communications],
+        // Approval of a letter's wording (and of the organisation's templates) is a legal sign-off.
+        [Permission.ApproveLetters] = [Role.Legal],
+        [Permission.ReleaseLetters] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];

@@ -24,6 +24,10 @@ public sealed class LetterDocument(IReadOnlyList<LetterBlock> blocks, int fontPt
     /// <summary>The body font size every rendering uses (headings and title are larger).</summary>
     public int FontPt { get; } = fontPt;
 
+    /// <summary>The same letter with a banner paragraph first and last (an exercise letter's "not for distribution").</summary>
+    public LetterDocument WithBanner(string banner) =>
+        new([new LetterBlock(BlockKind.Paragraph, banner), .. Blocks, new LetterBlock(BlockKind.Paragraph, banner)], FontPt);
+
     public static LetterDocument Parse(string marked, int fontPt)
     {
         var blocks = new List<LetterBlock>();
@@ -64,6 +68,16 @@ public sealed class LetterDocument(IReadOnlyList<LetterBlock> blocks, int fontPt
         EndParagraph();
         return new LetterDocument(blocks, fontPt);
     }
+
+    /// <summary>The letter in the template markup again: what <see cref="Parse"/> reads back to the same blocks.</summary>
+    public string ToMarkup() => string.Concat(Blocks.Select((b, i) =>
+        (i == 0 ? "" : b.Kind == BlockKind.ListItem && Blocks[i - 1].Kind == BlockKind.ListItem ? "\n" : "\n\n") + b.Kind switch
+        {
+            BlockKind.Title => "# ",
+            BlockKind.Heading => "## ",
+            BlockKind.ListItem => "- ",
+            _ => "",
+        } + b.Text)) + "\n";
 
     public string ToText()
     {

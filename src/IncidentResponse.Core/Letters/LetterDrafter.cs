@@ -50,26 +50,49 @@ public static class LetterDrafter
             return new LetterDraft(requirements, null, LetterRules.Split(group, request));
         }
 
-        var parsed = template is null ? Default.Value : ParseTemplate(template);
-        var context = new TemplateContext(new TemplateOptions { CultureInfo = CultureInfo.InvariantCulture });
-        foreach (var (name, value) in Model(request, requirements, group, contacts))
-        {
-            context.SetValue(name, value);
-        }
-
-        var marked = parsed.Render(context, NullEncoder.Default, true);
+        var marked = Render(template is null ? Default.Value : ParseTemplate(template), Model(request, requirements, group, contacts));
         var font = Math.Max(requirements.MinFontPt?.Value ?? 0, DefaultFontPt);
         return new LetterDraft(requirements, LetterDocument.Parse(marked, font), [group.Select(j => j.Code).ToList()]);
     }
 
-    private static IFluidTemplate ParseTemplate(string text) =>
+    internal static IFluidTemplate ParseTemplate(string text) =>
         Parser.TryParse(text, out var template, out var error) ? template : throw new LetterException("template", error);
+
+    /// <summary>The template's output (the light markup) for a model.</summary>
+    internal static string Render(IFluidTemplate template, IReadOnlyDictionary<string, object?> model)
+    {
+        var context = new TemplateContext(new TemplateOptions { CultureInfo = CultureInfo.InvariantCulture });
+        foreach (var (name, value) in model)
+        {
+            context.SetValue(name, value);
+        }
+
+        return template.Render(context, NullEncoder.Default, true);
+    }
+
+    internal static Dictionary<string, object?> OrganisationModel(Organisation org) => new()
+    {
+        ["name"] = org.Name, ["callName"] = org.ShortName ?? org.Name, ["address"] = org.Address, ["phone"] = org.Phone,
+        ["email"] = org.Email, ["website"] = org.Website, ["contactPoints"] = ContactSentence(org),
+    };
+
+    internal static Dictionary<string, object?> IncidentModel(LetterRequest request, bool discoveryForbidden)
+    {
+        var incident = request.Incident;
+        return new()
+        {
+            ["summary"] = incident.Summary,
+            ["dates"] = incident.OccurredTo is { } to && to != incident.OccurredFrom
+                ? $"The incident occurred between {LetterText.Written(incident.OccurredFrom)} and {LetterText.Written(to)}."
+                : $"The incident occurred on {LetterText.Written(incident.OccurredFrom)}.",
+            ["discovered"] = discoveryForbidden ? null : $"We discovered it on {LetterText.Written(request.Facts.DiscoveryDate)}.",
+        };
+    }
 
     private static Dictionary<string, object?> Model(
         LetterRequest request, LetterRequirements requirements, IReadOnlyList<JurisdictionContent> group, ContactDirectory contacts)
     {
         var org = request.Organisation;
-        var incident = request.Incident;
         var delayed = request.Facts.LawEnforcementDelays.Count > 0;
         var sections = SectionHeadings(requirements);
         return new()
@@ -77,24 +100,12 @@ public static class LetterDrafter
             ["title"] = requirements.Title?.Value ?? DefaultTitle,
             ["noticeDate"] = LetterText.Written(request.NoticeDate),
             ["deliveryMethod"] = request.DeliveryMethod.ToString().ToCamelCase(),
-            ["organisation"] = new Dictionary<string, object?>
-            {
-                ["name"] = org.Name, ["callName"] = org.ShortName ?? org.Name, ["address"] = org.Address, ["phone"] = org.Phone,
-                ["email"] = org.Email, ["website"] = org.Website, ["contactPoints"] = ContactSentence(org),
-            },
+            ["organisation"] = OrganisationModel(org),
             ["headings"] = sections.ToDictionary(s => s.Key, s => (object?)s.Value),
             ["sections"] = sections.ToDictionary(s => s.Key, s => (object?)true),
             ["show"] = RuleBook.LetterElements.ToDictionary(e => e, e => (object?)!requirements.Forbids(e)),
             ["usConsumerAdvice"] = group.Any(j => j.IsUnitedStates) || UsConsumerElements.Any(requirements.Requires),
-            ["incident"] = new Dictionary<string, object?>
-            {
-                ["summary"] = incident.Summary,
-                ["dates"] = incident.OccurredTo is { } to && to != incident.OccurredFrom
-                    ? $"The incident occurred between {LetterText.Written(incident.OccurredFrom)} and {LetterText.Written(to)}."
-                    : $"The incident occurred on {LetterText.Written(incident.OccurredFrom)}.",
-                ["discovered"] = requirements.Forbids("dateOfDiscovery") ? null
-                    : $"We discovered it on {LetterText.Written(request.Facts.DiscoveryDate)}.",
-            },
+            ["incident"] = IncidentModel(request, requirements.Forbids("dateOfDiscovery")),
             ["affectedCount"] = requirements.Requires("numberOfResidentsAffected")
                 ? request.Facts.AffectedResidents.Values.Sum().ToString("N0", CultureInfo.InvariantCulture) : null,
             ["delaySentence"] = requirements.Forbids("lawEnforcementDelay") ? null
@@ -140,7 +151,7 @@ public static class LetterDrafter
         return Sections.Where(s => describe || s.Section != "whatHappened").ToDictionary(s => s.Section, s => s.Heading);
     }
 
-    private static Dictionary<string, object?> Agency(AgencyContact agency, string? jurisdiction) => new()
+    internal static Dictionary<string, object?> Agency(AgencyContact agency, string? jurisdiction) => new()
     {
         ["name"] = agency.Name, ["address"] = agency.Address, ["phone"] = agency.Phone, ["website"] = agency.Website,
         ["jurisdiction"] = jurisdiction,

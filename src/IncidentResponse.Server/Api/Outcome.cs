@@ -10,10 +10,11 @@ public enum FailureKind
     PreconditionRequired,
     Invalid,
     BadRequest,
+    Forbidden,
 }
 
-/// <summary>Why a command did not happen, with the field at fault when there is one.</summary>
-public sealed record Failure(FailureKind Kind, string Detail, string? Field = null)
+/// <summary>Why a command did not happen, with the field at fault when there is one and any further members for the problem.</summary>
+public sealed record Failure(FailureKind Kind, string Detail, string? Field = null, IReadOnlyDictionary<string, object?>? Extensions = null)
 {
     public static Failure NotFound(string what) => new(FailureKind.NotFound, $"{what} was not found.");
     public static Failure Invalid(string field, string detail) => new(FailureKind.Invalid, detail, field);
@@ -32,11 +33,15 @@ public sealed record Failure(FailureKind Kind, string Detail, string? Field = nu
             FailureKind.PreconditionFailed => (StatusCodes.Status412PreconditionFailed, "Precondition failed"),
             FailureKind.PreconditionRequired => (StatusCodes.Status428PreconditionRequired, "Precondition required"),
             FailureKind.Invalid => (StatusCodes.Status422UnprocessableEntity, "Invalid request"),
+            FailureKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden"),
             _ => (StatusCodes.Status400BadRequest, "Bad request"),
         };
-        var extensions = Field is null
-            ? null
-            : new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [Field] = [Detail] } };
+        var extensions = Extensions is null ? new Dictionary<string, object?>() : new Dictionary<string, object?>(Extensions);
+        if (Field is not null)
+        {
+            extensions["errors"] = new Dictionary<string, string[]> { [Field] = [Detail] };
+        }
+
         return TypedResults.Problem(Detail, statusCode: status, title: title, extensions: extensions);
     }
 }

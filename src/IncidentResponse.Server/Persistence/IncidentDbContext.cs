@@ -5,6 +5,7 @@ using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.LawEnforcement;
+using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -48,6 +49,10 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<LawEnforcementContact> LawEnforcementContacts => Set<LawEnforcementContact>();
     public DbSet<LawEnforcementDelayRecord> LawEnforcementDelays => Set<LawEnforcementDelayRecord>();
     public DbSet<DelayRenewalRecord> DelayRenewals => Set<DelayRenewalRecord>();
+    public DbSet<Letter> Letters => Set<Letter>();
+    public DbSet<LetterVersion> LetterVersions => Set<LetterVersion>();
+    public DbSet<LetterReviewStep> LetterReviewSteps => Set<LetterReviewStep>();
+    public DbSet<LetterTemplate> LetterTemplates => Set<LetterTemplate>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -233,6 +238,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
         });
         DeadlineModel.Configure(modelBuilder);
         LawEnforcementModel.Configure(modelBuilder);
+        LetterModel.Configure(modelBuilder);
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });

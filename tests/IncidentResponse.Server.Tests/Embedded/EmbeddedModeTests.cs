@@ -55,6 +55,24 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Letters_are_drafted_revised_and_redlined_on_SQLite()
+    {
+        using var admin = server.Admin();
+        var incident = await (await admin.PostJson("/api/v1/incidents", new { title = "Loyalty export", kind = "dataExfiltration", severity = "high", summary = "An unauthorized party copied loyalty records." })).Read<IncidentView>();
+        var url = $"/api/v1/incidents/{incident.Id}";
+        (await admin.SendJson(HttpMethod.Put, url + "/facts", new { dataOwner = true, dataElements = new[] { "name", "ssn" }, affectedResidents = new Dictionary<string, int> { ["US-CA"] = 900 } })).EnsureSuccessStatusCode();
+
+        var letter = await (await admin.PostJson(url + "/letters", new { kind = "stateRegulators", group = new[] { "US-CA" }, organisation = new { phone = "1-888-555-0147" } }))
+            .Read<IncidentResponse.Server.Letters.LetterView>();
+        var first = await (await admin.GetAsync($"{url}/letters/{letter.Id}/versions/1")).Read<IncidentResponse.Server.Letters.LetterVersionView>();
+        var revised = await (await admin.SendJson(HttpMethod.Post, $"{url}/letters/{letter.Id}/versions", new { body = first.Body + "\nWe remain available.\n" }, ifMatch: $"{letter.Version}"))
+            .Read<IncidentResponse.Server.Letters.LetterView>();
+        Assert.Equal(2, revised.Versions.Count);
+        var redline = await (await admin.GetAsync($"{url}/letters/{letter.Id}/versions/2/redline")).Read<IncidentResponse.Server.Letters.RedlineView>();
+        Assert.Contains("<ins>", redline.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deadlines_are_laid_out_swept_and_delivered_in_app_on_SQLite()
     {
         using var admin = server.Admin();

@@ -93,6 +93,20 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("POST", "/api/v1/organisation/local-police", Permission.ManageUsers),
         ("PUT", "/api/v1/organisation/local-police/{policeId:guid}", Permission.ManageUsers),
         ("DELETE", "/api/v1/organisation/local-police/{policeId:guid}", Permission.ManageUsers),
+        ("POST", "/api/v1/incidents/{id:guid}/letters", Permission.DraftLetters),
+        ("GET", "/api/v1/incidents/{id:guid}/letters", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/check", Permission.DraftLetters),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/versions", Permission.DraftLetters),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/versions/{n:int}", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/versions/{n:int}/redline", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/submit", Permission.DraftLetters),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/request-changes", Permission.ApproveLetters),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/approve", Permission.ApproveLetters),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/release", Permission.ReleaseLetters),
+        ("GET", "/api/v1/organisation/letter-templates/{kind}", Permission.DraftLetters),
+        ("PUT", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
+        ("DELETE", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -146,6 +160,8 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{hookId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{delayId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{policeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{letterId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{n:int}", "1", StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{playbookId}", "engine-test", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
