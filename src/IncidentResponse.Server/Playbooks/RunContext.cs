@@ -34,6 +34,9 @@ public sealed class RunContext : IRunContext, IConditionScope
 
     public IConditionScope Scope => this;
 
+    /// <summary>The incident's reference, as task views show it.</summary>
+    public string Reference => incident.Reference;
+
     public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant now, CancellationToken ct)
     {
         var incident = await db.Incidents.Include(i => i.Milestones).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
@@ -43,6 +46,19 @@ public sealed class RunContext : IRunContext, IConditionScope
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
         var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
         return new RunContext(now, incident, organisation, facts, obligations);
+    }
+
+    /// <summary>What the run's due rules anchor to, from what this context loaded and the run's steps as they stand.</summary>
+    public DueAnchors Anchors(PlaybookRunRecord run) =>
+        RunDueAnchors.From(incident.Milestones.ToDictionary(m => m.Kind, m => m.At), run.Steps, obligations, organisation.TimeZone);
+
+    /// <summary>A milestone the transition recorded: anchors computed afterwards count it.</summary>
+    public void Recorded(Milestone milestone)
+    {
+        if (!HasMilestone(milestone.Kind))
+        {
+            incident.Milestones.Add(milestone);
+        }
     }
 
     public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);
