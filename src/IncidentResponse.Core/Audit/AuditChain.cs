@@ -78,7 +78,7 @@ public static class AuditChain
 /// <summary>
 /// Checks chains event by event, in chain then position order, so a caller can stream millions of events:
 /// positions count from 1 without gaps, each event links to the previous hash and matches its own, sits in
-/// the chain its target belongs to, and each chain ends where its head says.
+/// the chain its target belongs to (or the organisation chain), and each chain ends where its head says.
 /// </summary>
 public sealed class ChainWalk(IEnumerable<ChainHead> heads)
 {
@@ -93,8 +93,9 @@ public sealed class ChainWalk(IEnumerable<ChainHead> heads)
     public ChainVerification? Next(AuditRecord e)
     {
         count++;
+        // The organisation chain also holds every event written before chains were split, whatever its target.
         var expected = AuditChain.ChainOf(e.TargetType, e.TargetId);
-        if (!string.Equals(e.Chain, expected, StringComparison.Ordinal))
+        if (e.Chain != AuditChain.Organisation && !string.Equals(e.Chain, expected, StringComparison.Ordinal))
         {
             return new ChainVerification(false, count, e.Sequence, $"Event {e.Sequence} sits in {Name(e.Chain)} but its target belongs to {Name(expected)}.");
         }

@@ -97,6 +97,14 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public void Incident_events_written_before_chains_were_split_verify_in_the_organisation_chain()
+    {
+        var events = Chain(3, "a").Select(e => e with { Chain = AuditChain.Organisation }).ToList();
+        var result = AuditChain.Verify(events, Heads(events));
+        Assert.True(result.Valid, result.Problem);
+    }
+
+    [Fact]
     public void Rehashing_a_changed_event_still_breaks_the_next_link()
     {
         var events = Chain(5);
