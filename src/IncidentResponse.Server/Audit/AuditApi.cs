@@ -9,9 +9,8 @@ using NodaTime;
 namespace IncidentResponse.Server.Audit;
 
 public sealed record AuditEventView(
-    long Sequence, Instant At, string Actor, string Action, string TargetType, string TargetId, string Summary, string Hash);
-
-public sealed record AuditVerification(bool Valid, long EventsChecked, long? FirstBrokenSequence, string? Problem);
+    long Sequence, string Chain, long Position, Instant At, string Actor, string Action, string TargetType, string TargetId, string Summary,
+    string PreviousHash, string Hash);
 
 public static class AuditApi
 {
@@ -47,28 +46,23 @@ public static class AuditApi
         return TypedResults.Ok(events.Select(ToView).ToArray());
     }
 
-    /// <summary>Recomputes the whole chain, streaming, and reports the first broken link.</summary>
-    private static async Task<Ok<AuditVerification>> Verify(IncidentDbContext db, CancellationToken ct)
+    /// <summary>Recomputes every chain, streaming in chain order, checks each against its head and reports the first broken link.</summary>
+    private static async Task<Ok<ChainVerification>> Verify(IncidentDbContext db, CancellationToken ct)
     {
-        long previousSequence = 0;
-        var previousHash = AuditChain.Genesis;
-        long count = 0;
-        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(a => a.Sequence).AsAsyncEnumerable().WithCancellation(ct))
+        var heads = await db.AuditChains.AsNoTracking().Select(h => new ChainHead(h.Chain, h.Position, h.Hash)).ToListAsync(ct);
+        var walk = new ChainWalk(heads);
+        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(a => a.Chain).ThenBy(a => a.Position).AsAsyncEnumerable().WithCancellation(ct))
         {
-            count++;
-            var record = new AuditRecord(e.Sequence, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Summary, e.PreviousHash, e.Hash);
-            if (AuditChain.CheckLink(previousSequence, previousHash, record) is { } problem)
+            var record = new AuditRecord(e.Sequence, e.Chain, e.Position, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Summary, e.PreviousHash, e.Hash);
+            if (walk.Next(record) is { } broken)
             {
-                return TypedResults.Ok(new AuditVerification(false, count, e.Sequence, problem));
+                return TypedResults.Ok(broken);
             }
-
-            previousSequence = e.Sequence;
-            previousHash = e.Hash;
         }
 
-        return TypedResults.Ok(new AuditVerification(true, count, null, null));
+        return TypedResults.Ok(walk.Finish());
     }
 
     internal static AuditEventView ToView(AuditEvent e) =>
-        new(e.Sequence, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Summary, e.Hash);
+        new(e.Sequence, e.Chain, e.Position, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Summary, e.PreviousHash, e.Hash);
 }

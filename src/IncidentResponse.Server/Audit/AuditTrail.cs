@@ -10,11 +10,12 @@ namespace IncidentResponse.Server.Audit;
 
 /// <summary>
 /// Collects the audit events of one unit of work and commits them with the change itself, in one
-/// transaction, appended to the hash chain under a lock so two writers never fork it.
+/// transaction. Each event is appended to its chain (its incident's, or the organisation's) with that
+/// chain's head row locked until commit, so two writers never fork a chain, and writers to different
+/// incidents do not wait for each other.
 /// </summary>
 public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor actor)
 {
-    private const long ChainLockKey = 0x1A0D17;
     private static readonly JsonSerializerOptions SummaryJson = CreateJson();
     private readonly List<(string Action, string TargetType, string TargetId, string Summary)> pending = [];
 
@@ -54,33 +55,58 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
 
     private async Task AppendAsync(CancellationToken cancellationToken)
     {
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            // Serialises appenders until commit; SQLite already holds its single write lock here.
-            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken);
-        }
-
-        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(a => a.Sequence)
-            .Select(a => new { a.Sequence, a.Hash }).FirstOrDefaultAsync(cancellationToken);
-        var sequence = last?.Sequence ?? 0;
-        var previous = last?.Hash ?? AuditChain.Genesis;
         // Hash what the database keeps: PostgreSQL stores microseconds.
         var now = clock.GetCurrentInstant();
         var at = Instant.FromUnixTimeTicks(now.ToUnixTimeTicks() / 10 * 10);
-        foreach (var (action, targetType, targetId, summary) in pending)
+        var events = pending.Select(p => (Chain: AuditChain.ChainOf(p.TargetType, p.TargetId), Event: p)).ToList();
+        var heads = new List<AuditChainHead>();
+        // Chains are locked in one order, so two writers touching the same two chains cannot deadlock.
+        foreach (var chain in events.Select(e => e.Chain).Distinct().Order(StringComparer.Ordinal))
         {
-            sequence++;
-            var hash = AuditChain.Hash(sequence, at, actor.Name, action, targetType, targetId, summary, previous);
+            heads.Add(await LockHeadAsync(chain, cancellationToken));
+        }
+
+        // SQLite has one writer at a time, which holds its lock by now: it numbers the trail itself.
+        var sequence = db.Provider == DatabaseProvider.Sqlite
+            ? await db.AuditEvents.MaxAsync(a => (long?)a.Sequence, cancellationToken) ?? 0
+            : 0;
+        foreach (var (chain, (action, targetType, targetId, summary)) in events)
+        {
+            var head = heads.Single(h => h.Chain == chain);
+            var position = head.Position + 1;
+            var hash = AuditChain.Hash(position, at, actor.Name, action, targetType, targetId, summary, head.Hash);
             db.AuditEvents.Add(new AuditEvent
             {
-                Sequence = sequence, At = at, Actor = actor.Name, Action = action, TargetType = targetType,
-                TargetId = targetId, Summary = summary, PreviousHash = previous, Hash = hash,
+                Sequence = db.Provider == DatabaseProvider.Sqlite ? ++sequence : 0, Chain = chain, Position = position, At = at,
+                Actor = actor.Name, Action = action, TargetType = targetType, TargetId = targetId, Summary = summary,
+                PreviousHash = head.Hash, Hash = hash,
             });
-            previous = hash;
+            head.Position = position;
+            head.Hash = hash;
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var head in heads)
+        {
+            db.Entry(head).State = EntityState.Detached;
+        }
     }
+
+    /// <summary>
+    /// Locks the chain's head row until commit and reads it as last committed (a new chain starts at the
+    /// genesis hash): an upsert waits for the writer holding the row and then sees its commit.
+    /// </summary>
+    private async Task<AuditChainHead> LockHeadAsync(string chain, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<ChainRow>(
+            $"INSERT INTO audit_chains (chain, position, hash) VALUES ({chain}, 0, {AuditChain.Genesis}) ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING position, hash")
+            .ToListAsync(cancellationToken);
+        var head = new AuditChainHead { Chain = chain, Position = rows[0].Position, Hash = rows[0].Hash };
+        db.AuditChains.Attach(head);
+        return head;
+    }
+
+    private sealed record ChainRow(long Position, string Hash);
 
     private static JsonSerializerOptions CreateJson()
     {

@@ -33,6 +33,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Decision> Decisions => Set<Decision>();
     public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChains => Set<AuditChainHead>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<IncidentFacts> IncidentFacts => Set<IncidentFacts>();
     public DbSet<IncidentObligation> IncidentObligations => Set<IncidentObligation>();
@@ -167,7 +168,15 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(a => a.TargetId).HasMaxLength(64);
             e.Property(a => a.PreviousHash).HasMaxLength(64);
             e.Property(a => a.Hash).HasMaxLength(64);
+            e.Property(a => a.Chain).HasMaxLength(64);
             e.HasIndex(a => new { a.TargetType, a.TargetId });
+            e.HasIndex(a => new { a.Chain, a.Position }).IsUnique();
+        });
+        modelBuilder.Entity<AuditChainHead>(e =>
+        {
+            e.HasKey(h => h.Chain);
+            e.Property(h => h.Chain).HasMaxLength(64);
+            e.Property(h => h.Hash).HasMaxLength(64);
         });
         modelBuilder.Entity<IncidentFacts>(e =>
         {
@@ -290,6 +299,14 @@ public sealed class PostgresIncidentDbContext(DbContextOptions<PostgresIncidentD
     : IncidentDbContext(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Writers to different chains append at once, so the trail's order number comes from the database
+        // (SQLite has one writer at a time and numbers the events itself).
+        modelBuilder.Entity<AuditEvent>().Property(a => a.Sequence).ValueGeneratedOnAdd().UseIdentityByDefaultColumn();
+    }
 }
 
 public sealed class SqliteIncidentDbContext(DbContextOptions<SqliteIncidentDbContext> options)

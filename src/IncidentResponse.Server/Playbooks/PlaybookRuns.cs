@@ -11,6 +11,9 @@ using NodaTime;
 
 namespace IncidentResponse.Server.Playbooks;
 
+/// <summary>A run after an event, with the incident as the event saw it (what a view of the run needs besides its steps).</summary>
+public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context);
+
 /// <summary>
 /// Runs playbooks: starts them, applies events in one transaction each (the run row's version makes two
 /// nodes applying at once conflict, and the loser re-reads and re-decides), records effects and audits.
@@ -64,11 +67,11 @@ public sealed class PlaybookRuns(
         await audit.CommitAsync(ct);
         db.ChangeTracker.Clear();
         var started = await ApplyAsync(run.Id, new RunStarted(), ct);
-        return started.Failure is { } f ? f : started.Value!;
+        return started.Failure is { } f ? f : started.Value!.Run;
     }
 
     /// <summary>Applies one event to a run. A refused event changes nothing and says why.</summary>
-    public async Task<Outcome<PlaybookRunRecord>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    public async Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -108,7 +111,7 @@ public sealed class PlaybookRuns(
         await deadlines.TrySyncAsync(incidentId, ct);
     }
 
-    private async Task<Outcome<PlaybookRunRecord>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    private async Task<Outcome<AppliedRun>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
     {
         var run = await db.PlaybookRuns.Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null)
@@ -128,7 +131,7 @@ public sealed class PlaybookRuns(
 
         if (!transition.Changed)
         {
-            return run;
+            return new AppliedRun(run, context);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -155,7 +158,7 @@ public sealed class PlaybookRuns(
                     (waiting.WakeAt, waiting.WakeFireAt) = (timer.At, context.Clock.RealAt(timer.At));
                     break;
                 case MilestoneToRecord milestone:
-                    await RecordMilestone(run.IncidentId, milestone, now, ct);
+                    await RecordMilestone(run.IncidentId, milestone, context, now, ct);
                     break;
                 case StepSkippedEffect skipped:
                     audit.Record("playbook.step.skipped", "incident", incidentKey, null, new { runId, step = skipped.StepId, skipped.Reason });
@@ -188,10 +191,10 @@ public sealed class PlaybookRuns(
             jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, step, CancellationToken.None));
         }
 
-        return run;
+        return new AppliedRun(run, context);
     }
 
-    private async Task RecordMilestone(Guid incidentId, MilestoneToRecord effect, Instant now, CancellationToken ct)
+    private async Task RecordMilestone(Guid incidentId, MilestoneToRecord effect, RunContext context, Instant now, CancellationToken ct)
     {
         var incident = await db.Incidents.Include(i => i.Milestones).SingleAsync(i => i.Id == incidentId, ct);
         if (incident.Milestones.Any(m => m.Kind == effect.Milestone))
@@ -199,7 +202,9 @@ public sealed class PlaybookRuns(
             return;
         }
 
-        incident.Milestones.Add(new Milestone { IncidentId = incidentId, Kind = effect.Milestone, At = effect.At, RecordedBy = actor.Id, RecordedAt = now, Note = $"recorded by playbook step {effect.StepId}" });
+        var recorded = new Milestone { IncidentId = incidentId, Kind = effect.Milestone, At = effect.At, RecordedBy = actor.Id, RecordedAt = now, Note = $"recorded by playbook step {effect.StepId}" };
+        incident.Milestones.Add(recorded);
+        context.Recorded(recorded);
         incident.UpdatedAt = now;
         audit.Record("incident.milestone.recorded", "incident", incidentId.ToString(), null, new { effect.Milestone, effect.At, step = effect.StepId });
     }

@@ -45,6 +45,9 @@ public sealed class RunContext : IRunContext, IConditionScope
 
     public IConditionScope Scope => this;
 
+    /// <summary>The incident's reference, as task views show it.</summary>
+    public string Reference => incident.Reference;
+
     /// <summary>The context at the real instant <paramref name="real"/>, on the incident's clock.</summary>
     public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant real, CancellationToken ct)
     {
@@ -57,6 +60,19 @@ public sealed class RunContext : IRunContext, IConditionScope
         var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
         var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
         return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays);
+    }
+
+    /// <summary>What the run's due rules anchor to, from what this context loaded and the run's steps as they stand.</summary>
+    public DueAnchors Anchors(PlaybookRunRecord run) =>
+        RunDueAnchors.From(incident.Milestones.ToDictionary(m => m.Kind, m => m.At), run.Steps, obligations, organisation.TimeZone);
+
+    /// <summary>A milestone the transition recorded: anchors computed afterwards count it.</summary>
+    public void Recorded(Milestone milestone)
+    {
+        if (!HasMilestone(milestone.Kind))
+        {
+            incident.Milestones.Add(milestone);
+        }
     }
 
     public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);

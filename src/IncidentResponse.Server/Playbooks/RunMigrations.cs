@@ -104,7 +104,8 @@ public sealed class RunMigrations(IncidentDbContext db, AuditTrail audit, IClock
 
         // New steps are evaluated now: ready, or skipped by their condition (automated ones are queued).
         db.ChangeTracker.Clear();
-        return await runs.ApplyAsync(run.Id, new IncidentChanged(), ct);
+        var applied = await runs.ApplyAsync(run.Id, new IncidentChanged(), ct);
+        return applied.Failure is { } failure ? failure : applied.Value!.Run;
     }
 }
 

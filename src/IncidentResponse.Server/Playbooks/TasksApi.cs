@@ -68,8 +68,11 @@ public static class TasksApi
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
         Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
     {
-        var run = await s.Db.PlaybookRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || !await s.Db.IsVisibleAsync(s.Actor, run.IncidentId, ct))
+        // The run and whether its incident is visible, in one query.
+        var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
+        var run = await s.Db.PlaybookRuns.AsNoTracking().Where(r => r.Id == runId && visible.Any(i => i.Id == r.IncidentId))
+            .Select(r => new PlaybookRunRecord { Id = r.Id, IncidentId = r.IncidentId, PlaybookId = r.PlaybookId, DefinitionHash = r.DefinitionHash }).SingleOrDefaultAsync(ct);
+        if (run is null)
         {
             return Failure.NotFound("The playbook run").ToProblem();
         }
@@ -92,7 +95,9 @@ public static class TasksApi
             return refused.ToProblem();
         }
 
-        return TypedResults.Ok(await View(s, runId, ct));
+        // The transition holds the run as committed and the incident as it saw it: the view needs no second read.
+        var (applied, context) = outcome.Value!;
+        return TypedResults.Ok(ToView(s, applied, context.Reference, context.Anchors(applied), definition));
     }
 
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> RetryAutomated(Guid runId, string stepId, [AsParameters] TaskServices s, CancellationToken ct)
@@ -218,9 +223,12 @@ public static class TasksApi
     {
         var run = await s.Db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleAsync(r => r.Id == runId, ct);
         var reference = await s.Db.Incidents.AsNoTracking().Where(i => i.Id == run.IncidentId).Select(i => i.Reference).SingleAsync(ct);
-        var definition = await s.Library.DefinitionAsync(s.Db, run, ct);
+        return ToView(s, run, reference, await RunDueAnchors.LoadAsync(s.Db, run, ct), await s.Library.DefinitionAsync(s.Db, run, ct));
+    }
+
+    private static RunView ToView(TaskServices s, PlaybookRunRecord run, string reference, DueAnchors anchors, PlaybookDefinition definition)
+    {
         var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var anchors = await RunDueAnchors.LoadAsync(s.Db, run, ct);
         var now = s.Clock.GetCurrentInstant();
         return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
             run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(definition, run, x, reference, anchors, now)).ToList());

@@ -72,11 +72,37 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Audit.AuditChainHead", b =>
+                {
+                    b.Property<string>("Chain")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("chain");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    b.HasKey("Chain")
+                        .HasName("pk_audit_chains");
+
+                    b.ToTable("audit_chains", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -94,11 +120,21 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
+                    b.Property<string>("Chain")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("chain");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
 
                     b.Property<string>("PreviousHash")
                         .IsRequired()
@@ -125,6 +161,10 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
 
                     b.HasKey("Sequence")
                         .HasName("pk_audit_events");
+
+                    b.HasIndex("Chain", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_chain_position");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_events_target_type_target_id");

@@ -66,6 +66,29 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Audit.AuditChainHead", b =>
+                {
+                    b.Property<string>("Chain")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chain");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("Chain")
+                        .HasName("pk_audit_chains");
+
+                    b.ToTable("audit_chains", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -88,11 +111,21 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("at");
 
+                    b.Property<string>("Chain")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chain");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("hash");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
 
                     b.Property<string>("PreviousHash")
                         .IsRequired()
@@ -119,6 +152,10 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
 
                     b.HasKey("Sequence")
                         .HasName("pk_audit_events");
+
+                    b.HasIndex("Chain", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_chain_position");
 
                     b.HasIndex("TargetType", "TargetId")
                         .HasDatabaseName("ix_audit_events_target_type_target_id");
