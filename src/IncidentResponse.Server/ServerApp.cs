@@ -1,3 +1,4 @@
+using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Deadlines;
@@ -35,6 +36,7 @@ public static class ServerApp
         builder.Services.AddScoped<AutomatedSteps>();
         builder.Services.AddScoped<PlaybookSweep>();
         builder.Services.AddDeadlines(builder.Configuration);
+        builder.Services.AddAffectedPeople(builder.Configuration);
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
@@ -59,6 +61,7 @@ public static class ServerApp
         api.MapNotificationsApi();
         api.MapTasksApi();
         api.MapDeadlinesApi();
+        api.MapAffectedPeopleApi();
         return app;
     }
 }

@@ -29,6 +29,7 @@ public enum Permission
     ReadLaws,
     WorkOnTasks,
     ManagePlaybooks,
+    ManageAffectedPeople,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -53,6 +54,7 @@ public static class Permissions
         [Permission.ManageUsers] = [Role.Administrator],
         [Permission.WorkOnTasks] = Responders,
         [Permission.ManagePlaybooks] = [Role.Administrator, Role.IncidentCommander, Role.Facilitator],
+        [Permission.ManageAffectedPeople] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];

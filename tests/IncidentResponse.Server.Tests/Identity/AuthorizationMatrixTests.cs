@@ -70,6 +70,11 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("GET", "/api/v1/webhooks", Permission.ManageUsers),
         ("POST", "/api/v1/webhooks", Permission.ManageUsers),
         ("DELETE", "/api/v1/webhooks/{hookId:guid}", Permission.ManageUsers),
+        ("POST", "/api/v1/incidents/{id:guid}/affected-people/imports", Permission.ManageAffectedPeople),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/imports/{importId:guid}", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/imports/{importId:guid}/errors.csv", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/summary", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/affected-people/purge", Permission.ManageAffectedPeople),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -121,6 +126,7 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{deadlineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{deliveryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{hookId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{importId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)
             .Replace("{role}", "legal", StringComparison.Ordinal)
