@@ -1,5 +1,5 @@
 // Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
-// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds].
+// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds], --import CONN [rows].
 using System.Globalization;
 using BenchmarkDotNet.Running;
 
@@ -32,6 +32,11 @@ if (args is ["--sweep", var database, ..] sweepArgs)
 {
     int Arg(int i, int fallback) => sweepArgs.Length > i ? int.Parse(sweepArgs[i], CultureInfo.InvariantCulture) : fallback;
     return await IncidentResponse.Benchmarks.SweepLoad.RunAsync(database, Arg(2, 1_000_000), Arg(3, 1_000), Arg(4, 15));
+}
+
+if (args is ["--import", var target, ..] importArgs)
+{
+    return await IncidentResponse.Benchmarks.ImportLoad.RunAsync(target, importArgs.Length > 2 ? int.Parse(importArgs[2], CultureInfo.InvariantCulture) : 1_000_000);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(IncidentResponse.Benchmarks.AssessmentBenchmarks).Assembly).Run(args);

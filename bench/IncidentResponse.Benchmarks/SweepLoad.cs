@@ -21,66 +21,45 @@ namespace IncidentResponse.Benchmarks;
 /// </summary>
 public static class SweepLoad
 {
-    private const string Key = "irk_benchmark_administrator_key_000000";
-
     public static async Task<int> RunAsync(string server, int stored, int due, int rounds)
     {
-        var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await TransitionLoad.Execute(server, $"CREATE DATABASE {database}");
-        var connection = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-        var app = ServerApp.Build([
-            "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Postgres={connection}", $"--IR_ADMIN_API_KEY={Key}",
-            "--IR_JOBS_SERVER=false", "--Logging:LogLevel:Default=Error",
-        ]);
-        await app.StartAsync();
-        try
+        await using var bench = await BenchServer.StartAsync(server);
+        var (app, connection) = (bench.App, bench.Connection);
+        var now = SystemClock.Instance.GetCurrentInstant();
+        await SeedAsync(bench.Http, connection, stored, due, now);
+        var plain = new List<double>();
+        var claim = new List<double>();
+        var sweep = new List<double>();
+        for (var round = 0; round < rounds; round++)
         {
-            var now = SystemClock.Instance.GetCurrentInstant();
-            await SeedAsync(app, connection, stored, due, now);
-            var plain = new List<double>();
-            var claim = new List<double>();
-            var sweep = new List<double>();
-            for (var round = 0; round < rounds; round++)
+            plain.Add(await TimeAsync(() => PlainQueryAsync(connection, due, now)));
+            claim.Add(await TimeAsync(() => ClaimOnlyAsync(connection, due, now)));
+            sweep.Add(await TimeAsync(async () =>
             {
-                plain.Add(await TimeAsync(() => PlainQueryAsync(connection, due, now)));
-                claim.Add(await TimeAsync(() => ClaimOnlyAsync(connection, due, now)));
-                sweep.Add(await TimeAsync(async () =>
+                using var scope = app.Services.CreateScope();
+                var (dispatched, _, _) = await scope.ServiceProvider.GetRequiredService<DeadlineSweep>().DispatchAsync(now, due, CancellationToken.None);
+                if (dispatched != due)
                 {
-                    using var scope = app.Services.CreateScope();
-                    var (dispatched, _, _) = await scope.ServiceProvider.GetRequiredService<DeadlineSweep>().DispatchAsync(now, due, CancellationToken.None);
-                    if (dispatched != due)
-                    {
-                        throw new InvalidOperationException($"The sweep dispatched {dispatched} rungs, not {due}.");
-                    }
-                }));
-                await ResetAsync(connection);
-            }
+                    throw new InvalidOperationException($"The sweep dispatched {dispatched} rungs, not {due}.");
+                }
+            }));
+            await ResetAsync(connection);
+        }
 
-            var (p, c, s) = (Median(plain), Median(claim), Median(sweep));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{stored:N0} future rungs stored, {due:N0} due, median of {rounds}: plain indexed query {p:F1} ms, " +
-                $"claim (FOR UPDATE SKIP LOCKED + mark) {c:F1} ms ({c / p:F2}x), full sweep batch (claim, deliveries, commit) {s:F1} ms ({s / p:F2}x)"));
-            return 0;
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            await TransitionLoad.Execute(server, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+        var (p, c, s) = (Median(plain), Median(claim), Median(sweep));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{stored:N0} future rungs stored, {due:N0} due, median of {rounds}: plain indexed query {p:F1} ms, " +
+            $"claim (FOR UPDATE SKIP LOCKED + mark) {c:F1} ms ({c / p:F2}x), full sweep batch (claim, deliveries, commit) {s:F1} ms ({s / p:F2}x)"));
+        return 0;
     }
 
     /// <summary>
     /// One incident with a legal lead; stored/5 follow-ups with five future rungs each, and `due` follow-ups with
     /// one rung a minute past. Written with generate_series: the seeding is not what is measured.
     /// </summary>
-    private static async Task SeedAsync(WebApplication app, string connection, int stored, int due, Instant now)
+    private static async Task SeedAsync(HttpClient http, string connection, int stored, int due, Instant now)
     {
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        using var http = new HttpClient { BaseAddress = address };
-        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        var json = WireJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var json = BenchServer.Json;
         var me = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/me", json);
         var created = await http.PostAsJsonAsync("/api/v1/incidents", new { title = "Sweep benchmark", kind = "other", severity = "low" }, json);
         var incident = (await created.Content.ReadFromJsonAsync<JsonElement>(json)).GetProperty("id").GetGuid();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using IncidentResponse.Server.Persistence;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentResponse.Cli;
@@ -10,18 +9,11 @@ public static class MigrateCommand
 {
     public static Command Create()
     {
-        var connection = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: ConnectionStrings__Postgres; unset = embedded SQLite)" };
+        var connection = ServerDatabase.Option();
         var command = new Command("migrate", "Apply database migrations (PostgreSQL, or the embedded SQLite file).") { connection };
         command.SetAction(async (parse, ct) =>
         {
-            var overrides = new Dictionary<string, string?>();
-            if (parse.GetValue(connection) is { } cs)
-            {
-                overrides["ConnectionStrings:Postgres"] = cs;
-            }
-
-            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(overrides).Build();
-            var settings = DatabaseSettings.From(configuration);
+            var settings = ServerDatabase.Settings(parse, connection);
             var services = new ServiceCollection().AddLogging().AddIncidentDatabase(settings).BuildServiceProvider();
             await DatabaseSetup.MigrateAsync(services, ct);
             await Console.Out.WriteLineAsync(settings.Provider == DatabaseProvider.Postgres

@@ -3,6 +3,7 @@ using IncidentResponse.Cli;
 
 var root = new RootCommand("ir: incident response and breach notification from the command line.")
 {
+    AffectedPeopleCommand.Create(),
     AgenciesCommand.Create(),
     AssessCommand.Create(),
     LawsCommand.Create(),

@@ -1,3 +1,4 @@
+using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Deadlines;
@@ -39,6 +40,7 @@ public static class ServerApp
         builder.Services.AddScoped<AutomatedSteps>();
         builder.Services.AddScoped<PlaybookSweep>();
         builder.Services.AddDeadlines(builder.Configuration);
+        builder.Services.AddAffectedPeople(builder.Configuration);
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
@@ -66,6 +68,7 @@ public static class ServerApp
         api.MapTasksApi().MapTaskAssignmentApi().MapAdHocTasksApi().MapRunMigrationApi().MapPlaybookCatalogApi();
         api.MapDeadlinesApi();
         api.MapLettersApi();
+        api.MapAffectedPeopleApi();
         return app;
     }
 }

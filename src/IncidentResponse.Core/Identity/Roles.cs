@@ -35,6 +35,7 @@ public enum Permission
     DraftLetters,
     ApproveLetters,
     ReleaseLetters,
+    ManageAffectedPeople,
 }
 
 /// <summary>The role matrix: which roles hold which permissions.</summary>
@@ -65,6 +66,7 @@ public static class Permissions
         // Approval of a letter's wording (and of the organisation's templates) is a legal sign-off.
         [Permission.ApproveLetters] = [Role.Legal],
         [Permission.ReleaseLetters] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
+        [Permission.ManageAffectedPeople] = [Role.Administrator, Role.IncidentCommander, Role.Legal],
     };
 
     public static IReadOnlyList<Role> RolesWith(Permission permission) => Matrix[permission];

@@ -14,11 +14,12 @@ public sealed record SystemView(Guid Id, string Name, SystemCategory Category, I
 public sealed record OrganisationView(
     Guid Id, string Name, string TimeZone, string Headquarters, bool HipaaCoveredEntity, bool HipaaBusinessAssociate,
     bool SecRegistrant, bool NydfsCoveredEntity, bool GlbaFinancialInstitution, bool PhrVendor, bool EstablishedInEu,
-    IReadOnlyList<SystemView> Systems, int Version);
+    int AffectedPeopleRetentionDays, IReadOnlyList<SystemView> Systems, int Version);
 
 public sealed record OrganisationRequest(
     string? Name, string? TimeZone, string? Headquarters, bool? HipaaCoveredEntity, bool? HipaaBusinessAssociate,
-    bool? SecRegistrant, bool? NydfsCoveredEntity, bool? GlbaFinancialInstitution, bool? PhrVendor, bool? EstablishedInEu);
+    bool? SecRegistrant, bool? NydfsCoveredEntity, bool? GlbaFinancialInstitution, bool? PhrVendor, bool? EstablishedInEu,
+    int? AffectedPeopleRetentionDays);
 
 public static class OrganisationApi
 {
@@ -56,6 +57,11 @@ public static class OrganisationApi
             return invalid.ToProblem();
         }
 
+        if (body.AffectedPeopleRetentionDays is < 0 or > Organisation.MaxRetentionDays)
+        {
+            return Failure.Invalid("affectedPeopleRetentionDays", $"Keep affected people's data 0 to {Organisation.MaxRetentionDays} days after notification is complete.").ToProblem();
+        }
+
         if (body.TimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(body.TimeZone) is null)
         {
             return Failure.Invalid("timeZone", $"'{body.TimeZone}' is not an IANA time zone such as America/New_York.").ToProblem();
@@ -83,6 +89,7 @@ public static class OrganisationApi
         o.GlbaFinancialInstitution = body.GlbaFinancialInstitution ?? o.GlbaFinancialInstitution;
         o.PhrVendor = body.PhrVendor ?? o.PhrVendor;
         o.EstablishedInEu = body.EstablishedInEu ?? o.EstablishedInEu;
+        o.AffectedPeopleRetentionDays = body.AffectedPeopleRetentionDays ?? o.AffectedPeopleRetentionDays;
         audit.Record("organisation.updated", "organisation", o.Id.ToString(), before, ToView(o) with { Systems = [] });
         await audit.CommitAsync(ct);
         return TypedResults.Ok(ToView(o));
@@ -90,7 +97,7 @@ public static class OrganisationApi
 
     private static OrganisationView ToView(Organisation o) => new(
         o.Id, o.Name, o.TimeZone, o.Headquarters, o.HipaaCoveredEntity, o.HipaaBusinessAssociate, o.SecRegistrant,
-        o.NydfsCoveredEntity, o.GlbaFinancialInstitution, o.PhrVendor, o.EstablishedInEu,
+        o.NydfsCoveredEntity, o.GlbaFinancialInstitution, o.PhrVendor, o.EstablishedInEu, o.AffectedPeopleRetentionDays,
         o.Systems.OrderBy(s => s.Name).Select(s => new SystemView(s.Id, s.Name, s.Category, s.DataElements, s.Vendor, s.Residency)).ToArray(),
         o.Version);
 }

@@ -18,6 +18,10 @@ public sealed class Organisation : IVersioned
     public bool EstablishedInEu { get; set; }
     /// <summary>The organisation's default reminder ladder (LadderSetting JSON); none means the built-in one.</summary>
     public string? ReminderLadder { get; set; }
+    /// <summary>Days individuals' personal data is kept once notification is complete; then it may be purged.</summary>
+    public int AffectedPeopleRetentionDays { get; set; } = DefaultRetentionDays;
+    public const int DefaultRetentionDays = 90;
+    public const int MaxRetentionDays = 3650;
     public int Version { get; set; }
     public List<InventorySystem> Systems { get; set; } = [];
 }

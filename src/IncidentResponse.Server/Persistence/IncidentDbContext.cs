@@ -1,4 +1,5 @@
 using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Deadlines;
@@ -54,6 +55,9 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
     public DbSet<LetterVersion> LetterVersions => Set<LetterVersion>();
     public DbSet<LetterReviewStep> LetterReviewSteps => Set<LetterReviewStep>();
     public DbSet<LetterTemplate> LetterTemplates => Set<LetterTemplate>();
+    public DbSet<AffectedPersonRecord> AffectedPeople => Set<AffectedPersonRecord>();
+    public DbSet<AffectedPeopleImport> AffectedPeopleImports => Set<AffectedPeopleImport>();
+    public DbSet<ImportRowError> ImportRowErrors => Set<ImportRowError>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -70,6 +74,8 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
             e.Property(o => o.TimeZone).HasMaxLength(64);
             e.Property(o => o.Headquarters).HasMaxLength(16);
             e.Property(o => o.ReminderLadder).HasMaxLength(4000);
+            // Existing organisations get the default too; -1 as sentinel so an explicit 0 days is stored as 0.
+            e.Property(o => o.AffectedPeopleRetentionDays).HasDefaultValue(Organisation.DefaultRetentionDays).HasSentinel(-1);
             e.Property(o => o.Version).IsConcurrencyToken();
             e.HasMany(o => o.Systems).WithOne().HasForeignKey(s => s.OrganisationId);
         });
@@ -248,6 +254,7 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
         DeadlineModel.Configure(modelBuilder);
         LawEnforcementModel.Configure(modelBuilder);
         LetterModel.Configure(modelBuilder);
+        AffectedPeopleModel.Configure(modelBuilder);
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });

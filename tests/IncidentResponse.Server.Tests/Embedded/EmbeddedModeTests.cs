@@ -112,4 +112,34 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<SqliteException>(() => update.ExecuteNonQueryAsync());
         Assert.Contains("append-only", error.Message);
     }
+
+    [Fact]
+    public async Task Affected_people_import_on_SQLite_with_a_key_file_only_its_owner_reads()
+    {
+        using var admin = server.Admin();
+        var incident = (await (await admin.GetAsync("/api/v1/incidents")).Read<Paged<IncidentListItem>>()).Items[0].Id;
+        var csv = AffectedPeople.AffectedPeopleImports.Header + "\n" +
+            "Jane,Doe,1 Main St,Springfield,IL,62701,jane@example.com,name;ssn\n" +
+            "Ann,Lee,4 Pine Rd,Boston,,02134,ann@example.com,name\n" +
+            ",,3 Elm St,Austin,TX,78701,,name\n" +
+            "JANE,DOE,1 Main St.,Springfield,IL,62701,,name\n";
+        var import = await (await AffectedPeople.AffectedPeopleImports.PostCsv(admin, incident, csv)).Read<IncidentResponse.Server.AffectedPeople.ImportView>();
+        Assert.Equal((4L, 2L, 1L, 1L), (import.Rows, import.Imported, import.Duplicates, import.Rejected));
+        Assert.Equal(new IncidentResponse.Server.AffectedPeople.RowErrorView(4, "First Name", "names nobody: the name is blank"), Assert.Single(import.Errors));
+        var summary = await (await admin.GetAsync($"/api/v1/incidents/{incident}/affected-people/summary")).Read<IncidentResponse.Server.AffectedPeople.AffectedPeopleSummary>();
+        Assert.Equal(new Dictionary<string, long> { ["US-IL"] = 1, ["US-MA"] = 1 }, summary.ByJurisdiction);
+
+        var keyFile = Path.Combine(dataDirectory, IncidentResponse.Server.AffectedPeople.PersonalDataKeys.FileName);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        foreach (var file in Directory.GetFiles(dataDirectory, "incident-response.db*"))
+        {
+            var bytes = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file));
+            Assert.DoesNotContain("jane@example.com", bytes, StringComparison.Ordinal);
+            Assert.DoesNotContain("Pine Rd", bytes, StringComparison.Ordinal);
+        }
+    }
 }

@@ -107,6 +107,11 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("GET", "/api/v1/organisation/letter-templates/{kind}", Permission.DraftLetters),
         ("PUT", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
         ("DELETE", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
+        ("POST", "/api/v1/incidents/{id:guid}/affected-people/imports", Permission.ManageAffectedPeople),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/imports/{importId:guid}", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/imports/{importId:guid}/errors.csv", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/affected-people/summary", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/affected-people/purge", Permission.ManageAffectedPeople),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
@@ -162,6 +167,7 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{policeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{letterId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{n:int}", "1", StringComparison.Ordinal)
+            .Replace("{importId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{playbookId}", "engine-test", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)

@@ -6,6 +6,9 @@ namespace IncidentResponse.Server.Tests.Infrastructure;
 /// <summary>One server on one throwaway PostgreSQL database, shared by the API tests, with a user per role.</summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
+    /// <summary>The personal data key of the test servers (configured, so no key file lands in the home directory).</summary>
+    public const string DataKey = "dGVzdC1wZXJzb25hbC1kYXRhLWtleS0zMi1ieXRlcyE=";
+
     private ThrowawayDatabase? database;
 
     public RunningServer Server { get; private set; } = null!;
@@ -17,7 +20,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         database = await PostgresServer.CreateDatabaseAsync();
         Server = await RunningServer.StartAsync(
-            $"--ConnectionStrings:Postgres={database.ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}", "--IR_JOBS_SERVER=true");
+            $"--ConnectionStrings:Postgres={database.ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}", "--IR_JOBS_SERVER=true", $"--IR_DATA_KEY={DataKey}");
         using var admin = Server.Admin();
         foreach (var role in Enum.GetValues<Role>())
         {
@@ -47,7 +50,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// Hangfire keeps process-wide statics (its log provider) that must not outlive their host mid-run.
     /// </summary>
     public async Task<RunningServer> SecondNodeAsync() => secondNode ??= await RunningServer.StartAsync(
-        $"--ConnectionStrings:Postgres={ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}");
+        $"--ConnectionStrings:Postgres={ConnectionString}", $"--IR_PLAYBOOKS_DIR={PlaybooksFolder}", $"--IR_DATA_KEY={DataKey}");
 
     private static string CreatePlaybooksFolder()
     {

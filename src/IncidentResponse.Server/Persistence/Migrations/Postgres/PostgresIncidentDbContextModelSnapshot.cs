@@ -23,6 +23,180 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicates");
+
+                    b.Property<int>("FailedBatches")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_batches");
+
+                    b.Property<long>("FailedRows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed_rows");
+
+                    b.Property<string>("Failure")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("failure");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<Instant?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Imported")
+                        .HasColumnType("bigint")
+                        .HasColumnName("imported");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Mapping")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("mapping");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows");
+
+                    b.Property<Instant>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("started_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people_imports");
+
+                    b.HasIndex("IncidentId", "StartedAt")
+                        .HasDatabaseName("ix_affected_people_imports_incident_id_started_at");
+
+                    b.ToTable("affected_people_imports", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPersonRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("BlindIndex")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("blind_index");
+
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DataElements")
+                        .HasColumnType("integer")
+                        .HasColumnName("data_elements");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Residence")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("residence");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people");
+
+                    b.HasIndex("IncidentId", "BlindIndex")
+                        .IsUnique()
+                        .HasDatabaseName("ix_affected_people_incident_id_blind_index");
+
+                    b.ToTable("affected_people", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.ImportRowError", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Column")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("column");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Row")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people_import_errors");
+
+                    b.HasIndex("ImportId", "Row")
+                        .HasDatabaseName("ix_affected_people_import_errors_import_id_row");
+
+                    b.ToTable("affected_people_import_errors", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Api.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Principal")
@@ -1688,6 +1862,12 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("AffectedPeopleRetentionDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(90)
+                        .HasColumnName("affected_people_retention_days");
+
                     b.Property<bool>("EstablishedInEu")
                         .HasColumnType("boolean")
                         .HasColumnName("established_in_eu");
@@ -1945,6 +2125,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasName("pk_stored_playbooks");
 
                     b.ToTable("stored_playbooks", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_imports_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPersonRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.ImportRowError", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", null)
+                        .WithMany()
+                        .HasForeignKey("ImportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_import_errors_affected_people_imports_impor");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>

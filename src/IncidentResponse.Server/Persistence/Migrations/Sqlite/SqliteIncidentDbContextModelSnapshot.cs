@@ -17,6 +17,176 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates");
+
+                    b.Property<int>("FailedBatches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_batches");
+
+                    b.Property<long>("FailedRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_rows");
+
+                    b.Property<string>("Failure")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Imported")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("imported");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Mapping")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mapping");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people_imports");
+
+                    b.HasIndex("IncidentId", "StartedAt")
+                        .HasDatabaseName("ix_affected_people_imports_incident_id_started_at");
+
+                    b.ToTable("affected_people_imports", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPersonRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("BlindIndex")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("blind_index");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DataElements")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("data_elements");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("import_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("Residence")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("residence");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("sealed");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people");
+
+                    b.HasIndex("IncidentId", "BlindIndex")
+                        .IsUnique()
+                        .HasDatabaseName("ix_affected_people_incident_id_blind_index");
+
+                    b.ToTable("affected_people", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.ImportRowError", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Column")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("column");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("import_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("Row")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affected_people_import_errors");
+
+                    b.HasIndex("ImportId", "Row")
+                        .HasDatabaseName("ix_affected_people_import_errors_import_id_row");
+
+                    b.ToTable("affected_people_import_errors", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Api.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Principal")
@@ -1680,6 +1850,12 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<int>("AffectedPeopleRetentionDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(90)
+                        .HasColumnName("affected_people_retention_days");
+
                     b.Property<bool>("EstablishedInEu")
                         .HasColumnType("INTEGER")
                         .HasColumnName("established_in_eu");
@@ -1937,6 +2113,36 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasName("pk_stored_playbooks");
 
                     b.ToTable("stored_playbooks", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_imports_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.AffectedPersonRecord", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.AffectedPeople.ImportRowError", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.AffectedPeople.AffectedPeopleImport", null)
+                        .WithMany()
+                        .HasForeignKey("ImportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affected_people_import_errors_affected_people_imports_import_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Deadlines.Deadline", b =>

@@ -1,0 +1,338 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using System.Text.Json.Nodes;
+using IncidentResponse.Core;
+using IncidentResponse.Core.AffectedPeople;
+using IncidentResponse.Core.Laws;
+using IncidentResponse.Server.Api;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Notifications;
+using IncidentResponse.Server.Persistence;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IncidentResponse.Server.AffectedPeople;
+
+public sealed record AffectedPeopleSettings(int BatchSize)
+{
+    public static AffectedPeopleSettings From(IConfiguration configuration) =>
+        new(Math.Clamp(configuration.GetValue("AffectedPeople:BatchSize", 20_000), 1, 1_000_000));
+}
+
+public static class AffectedPeopleServices
+{
+    public static IServiceCollection AddAffectedPeople(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(AffectedPeopleSettings.From(configuration));
+        services.AddSingleton(_ => PersonalDataKeys.Load(configuration));
+        services.AddScoped<AffectedPeopleImporter>();
+        services.AddScoped<AffectedPeoplePurge>();
+        return services;
+    }
+}
+
+/// <summary>
+/// Imports a CSV of affected individuals as it streams in: each row is read, validated, normalised, sealed and
+/// indexed; rows go to the database in batches, each batch in its own transaction (binary COPY into a staging
+/// table, then one insert that skips people already on the incident). Bad rows never enter: they go to the error
+/// report. A batch the database refuses is rolled back whole and reported; the batches before it stand.
+/// Afterwards the counts by jurisdiction and the data elements flow into the incident's facts.
+/// </summary>
+public sealed class AffectedPeopleImporter(
+    IncidentDbContext db, PersonalDataKey key, AffectedPeopleSettings settings, IClock clock, AuditTrail audit, CurrentActor actor, IMediator mediator)
+{
+    private const string Target = "incident";
+
+    private sealed record SealedPerson(byte[] BlindIndex, byte[] Sealed, string Residence, int DataElements);
+
+    private sealed class Batch
+    {
+        public List<SealedPerson> People { get; } = [];
+        public List<RowError> Errors { get; } = [];
+        public long FirstRow { get; set; }
+        public long LastRow { get; set; }
+        public long Rows { get; set; }
+        public long Rejected { get; set; }
+    }
+
+    public async Task<Outcome<ImportView>> ImportAsync(Guid incidentId, ColumnMapping mapping, string mappingJson, string? fileName, TextReader csv, CancellationToken ct)
+    {
+        if (!await db.IsVisibleAsync(actor, incidentId, ct))
+        {
+            return Failure.NotFound("The incident");
+        }
+
+        var reader = new CsvRecordReader(csv);
+        var header = reader.Read();
+        if (header is null)
+        {
+            return Failure.Invalid("body", "The file is empty: an import starts with a header row naming its columns.");
+        }
+
+        if (header.Malformed is { } malformed)
+        {
+            return Failure.Invalid("body", $"The header row is not valid CSV: {malformed}.");
+        }
+
+        var (map, mappingErrors) = ResolvedMapping.Resolve(mapping, header.Fields);
+        if (map is null)
+        {
+            return Failure.Invalid($"mapping.{mappingErrors[0].Field}", string.Join("; ", mappingErrors.Select(e => $"{e.Field}: {e.Message}")));
+        }
+
+        var import = new AffectedPeopleImport
+        {
+            Id = Guid.CreateVersion7(), IncidentId = incidentId, FileName = fileName, Mapping = mappingJson, Status = ImportStatus.Running,
+            StartedBy = actor.Id, StartedAt = clock.GetCurrentInstant(),
+        };
+        db.AffectedPeopleImports.Add(import);
+        audit.Record("affected-people.import.started", Target, incidentId.ToString(), null, new { import = import.Id, fileName, mapping });
+        await audit.CommitAsync(ct);
+
+        // Reading and sealing run beside the database work: while one batch is written, the next is prepared.
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(() => ProduceAsync(reader, map, incidentId, batches.Writer, stop.Token), stop.Token);
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+            {
+                await FlushAsync(import, batch, ct);
+            }
+
+            import.Status = ImportStatus.Completed;
+        }
+        catch (Exception e) when (UploadBrokeOff(e) is { } cause)
+        {
+            // What was committed stands (whole batches); importing the file again skips those people.
+            import.Status = ImportStatus.Failed;
+            import.Failure = Clip($"The upload broke off after {import.Rows} stored rows: {cause.Message}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        import.FinishedAt = clock.GetCurrentInstant();
+        audit.Record("affected-people.imported", Target, incidentId.ToString(), null, new
+        {
+            import = import.Id, import.Status, import.Rows, import.Imported, import.Duplicates, import.Rejected, import.FailedRows, import.FailedBatches,
+        });
+        await audit.CommitAsync(CancellationToken.None);
+
+        // The counts follow what was stored even when the client has gone.
+        var factsProblem = await FlowIntoFactsAsync(incidentId, CancellationToken.None);
+        return await AffectedPeopleViews.ImportAsync(db, import, factsProblem, CancellationToken.None);
+    }
+
+    private async Task ProduceAsync(CsvRecordReader reader, ResolvedMapping map, Guid incidentId, ChannelWriter<Batch> batches, CancellationToken ct)
+    {
+        try
+        {
+            using var seal = new PersonalDataSeal(key);
+            var batch = new Batch();
+            while (reader.Read() is { } record)
+            {
+                if (batch.Rows == 0)
+                {
+                    batch.FirstRow = record.Row;
+                }
+
+                batch.Rows++;
+                batch.LastRow = record.Row;
+                var (person, errors) = PersonRows.Read(map, record);
+                if (person is null)
+                {
+                    batch.Rejected++;
+                    batch.Errors.AddRange(errors);
+                }
+                else
+                {
+                    batch.People.Add(new SealedPerson(seal.BlindIndex(person), seal.Seal(person, incidentId), person.Residence, person.DataElements));
+                    if (batch.People.Count >= settings.BatchSize)
+                    {
+                        await batches.WriteAsync(batch, ct);
+                        batch = new Batch();
+                    }
+                }
+            }
+
+            if (batch.Rows > 0)
+            {
+                await batches.WriteAsync(batch, ct);
+            }
+
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
+    }
+
+    private static Exception? UploadBrokeOff(Exception e) => e is ChannelClosedException { InnerException: { } inner } ? UploadBrokeOff(inner)
+        : e is IOException or BadHttpRequestException or System.Text.DecoderFallbackException or OperationCanceledException ? e : null;
+
+    private async Task FlushAsync(AffectedPeopleImport import, Batch batch, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var committed = false;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var inserted = db.Provider == DatabaseProvider.Postgres
+                ? await CopyAsync(import, batch.People, now, ct)
+                : await InsertAsync(import, batch.People, now, transaction, ct);
+            AddErrors(import, batch.Errors);
+            import.Rows += batch.Rows;
+            import.Rejected += batch.Rejected;
+            import.Imported += inserted;
+            import.Duplicates += batch.People.Count - inserted;
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            committed = true;
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException && !committed)
+        {
+            await RecordFailedBatchAsync(import, batch, e, ct);
+        }
+    }
+
+    /// <summary>The database refused a batch: nothing of it is there; its rows and the reason go to the error report.</summary>
+    private async Task RecordFailedBatchAsync(AffectedPeopleImport import, Batch batch, Exception e, CancellationToken ct)
+    {
+        var saved = await db.AffectedPeopleImports.AsNoTracking().SingleAsync(i => i.Id == import.Id, ct);
+        db.ChangeTracker.Clear();
+        import.Rows = saved.Rows + batch.Rows;
+        import.Rejected = saved.Rejected + batch.Rejected;
+        import.Imported = saved.Imported;
+        import.Duplicates = saved.Duplicates;
+        import.FailedRows = saved.FailedRows + batch.People.Count;
+        import.FailedBatches = saved.FailedBatches + 1;
+        db.AffectedPeopleImports.Attach(import).State = EntityState.Modified;
+        var reason = $"rows {batch.FirstRow} to {batch.LastRow} were not imported ({batch.People.Count} valid rows): the database refused the batch, so all of it was rolled back: {(e.InnerException ?? e).Message}";
+        AddErrors(import, [.. batch.Errors, new RowError(batch.FirstRow, "(batch)", Clip(reason))]);
+        audit.Record("affected-people.import.batch-failed", Target, import.IncidentId.ToString(), null,
+            new { import = import.Id, batch.FirstRow, batch.LastRow, people = batch.People.Count });
+        await audit.CommitAsync(ct);
+    }
+
+    private static string Clip(string reason) => reason.Length <= AffectedPeopleModel.ReasonLength ? reason : reason[..AffectedPeopleModel.ReasonLength];
+
+    private void AddErrors(AffectedPeopleImport import, IEnumerable<RowError> errors) =>
+        db.ImportRowErrors.AddRange(errors.Select(e => new ImportRowError { ImportId = import.Id, Row = e.Row, Column = e.Column, Reason = e.Reason }));
+
+    /// <summary>PostgreSQL: binary COPY into a session staging table, then one insert that skips known people.</summary>
+    private async Task<int> CopyAsync(AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync(
+            "CREATE TEMP TABLE IF NOT EXISTS affected_people_staging (blind_index bytea, key_id varchar(16), sealed bytea, residence varchar(8), data_elements integer) ON COMMIT DELETE ROWS",
+            ct);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY affected_people_staging (blind_index, key_id, sealed, residence, data_elements) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var p in people)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(p.BlindIndex, NpgsqlDbType.Bytea, ct);
+                await copy.WriteAsync(key.Id, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(p.Sealed, NpgsqlDbType.Bytea, ct);
+                await copy.WriteAsync(p.Residence, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(p.DataElements, NpgsqlDbType.Integer, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        return await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO affected_people (incident_id, import_id, blind_index, key_id, sealed, residence, data_elements, created_at)
+            SELECT {0}, {1}, blind_index, key_id, sealed, residence, data_elements, {2} FROM affected_people_staging
+            ON CONFLICT (incident_id, blind_index) DO NOTHING
+            """,
+            [import.IncidentId, import.Id, now], ct);
+    }
+
+    /// <summary>SQLite: one prepared insert per person in the batch's transaction; the unique index skips known people.</summary>
+    private async Task<int> InsertAsync(AffectedPeopleImport import, List<SealedPerson> people, Instant now, IDbContextTransaction transaction, CancellationToken ct)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText =
+            """
+            INSERT INTO affected_people (incident_id, import_id, blind_index, key_id, sealed, residence, data_elements, created_at)
+            VALUES ($incident, $import, $index, $key, $sealed, $residence, $elements, $at)
+            ON CONFLICT (incident_id, blind_index) DO NOTHING
+            """;
+        DbParameter Parameter(string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }
+
+        // Guids as EF Core's SQLite provider writes them (upper-case text), instants as its Unix ticks.
+        Parameter("$incident", import.IncidentId.ToString().ToUpperInvariant());
+        Parameter("$import", import.Id.ToString().ToUpperInvariant());
+        Parameter("$key", key.Id);
+        Parameter("$at", now.ToUnixTimeTicks());
+        var index = Parameter("$index", Array.Empty<byte>());
+        var blob = Parameter("$sealed", Array.Empty<byte>());
+        var residence = Parameter("$residence", "");
+        var elements = Parameter("$elements", 0);
+        var inserted = 0;
+        foreach (var p in people)
+        {
+            index.Value = p.BlindIndex;
+            blob.Value = p.Sealed;
+            residence.Value = p.Residence;
+            elements.Value = p.DataElements;
+            inserted += await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return inserted;
+    }
+
+    /// <summary>
+    /// The imported people become the incident's residents by jurisdiction, and their data elements join the facts'
+    /// (recorded the way PUT facts records them, audited); an incident already assessed is assessed again.
+    /// Returns why that could not be done, if it could not.
+    /// </summary>
+    private async Task<string?> FlowIntoFactsAsync(Guid incidentId, CancellationToken ct)
+    {
+        var counts = await AffectedPeopleViews.CountsAsync(db, incidentId, ct);
+        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incidentId, ct);
+        var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
+        facts["affectedResidents"] = new JsonObject(counts.ByJurisdiction.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
+        var elements = (facts["dataElements"] as JsonArray ?? []).Select(e => e?.GetValue<string>()).OfType<string>()
+            .Concat(counts.ByDataElement.Keys).Distinct().ToList();
+        facts["dataElements"] = new JsonArray(elements.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray());
+
+        var recorded = await mediator.Send(new RecordIncidentFacts(incidentId, null, facts), ct);
+        if (recorded.Failure is { } failed)
+        {
+            return $"The counts could not be recorded in the incident's facts: {failed.Field}: {failed.Detail}";
+        }
+
+        if (await db.AssessmentRuns.AnyAsync(r => r.IncidentId == incidentId, ct))
+        {
+            var assessed = await mediator.Send(new AssessIncident(incidentId), ct);
+            if (assessed.Failure is { } notAssessed)
+            {
+                return $"The facts were recorded but not assessed: {notAssessed.Detail}";
+            }
+        }
+
+        return null;
+    }
+}
