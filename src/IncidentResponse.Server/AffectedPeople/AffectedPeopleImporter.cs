@@ -311,8 +311,7 @@ public sealed class AffectedPeopleImporter(
     private async Task<string?> FlowIntoFactsAsync(Guid incidentId, CancellationToken ct)
     {
         var counts = await AffectedPeopleViews.CountsAsync(db, incidentId, ct);
-        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incidentId, ct);
-        var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
+        var facts = await IncidentFactsComposer.RecordedAsync(db, incidentId, ct);
         facts["affectedResidents"] = new JsonObject(counts.ByJurisdiction.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
         var elements = (facts["dataElements"] as JsonArray ?? []).Select(e => e?.GetValue<string>()).OfType<string>()
             .Concat(counts.ByDataElement.Keys).Distinct().ToList();

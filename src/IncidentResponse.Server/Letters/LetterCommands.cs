@@ -8,7 +8,6 @@ using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
-using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Persistence;
 using Mediator;
@@ -254,9 +253,7 @@ public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, Curre
         }
 
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
-        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incident.Id, ct);
-        var (facts, _, errors) = IncidentFactsComposer.Compose(incident, organisation, stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject(),
-            [.. (await db.DelaysAsync(incident.Id, ct)).Select(d => d.ToRequest())]);
+        var (facts, _, errors) = await IncidentFactsComposer.ComposeStoredAsync(db, incident, organisation, ct);
         if (errors.Count > 0)
         {
             return Failure.Invalid($"facts.{errors[0].Field}", $"The incident's facts are not complete enough for a letter: {errors[0].Message}");

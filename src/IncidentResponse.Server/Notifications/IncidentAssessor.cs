@@ -28,9 +28,7 @@ public sealed class IncidentAssessor(IncidentDbContext db, AuditTrail audit, Cur
     public async Task<Outcome<Func<LedgerView>>> AssessAsync(Incident incident, CancellationToken ct)
     {
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
-        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incident.Id, ct);
-        var recorded = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
-        var (json, facts, errors) = IncidentFactsComposer.Compose(incident, organisation, recorded, [.. (await db.DelaysAsync(incident.Id, ct)).Select(d => d.ToRequest())]);
+        var (json, facts, errors) = await IncidentFactsComposer.ComposeStoredAsync(db, incident, organisation, ct);
         if (facts is null)
         {
             return Failure.Invalid(errors[0].Field, $"The incident's facts cannot be assessed: {errors[0].Message}");

@@ -5,7 +5,10 @@ using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.LawEnforcement;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
 using NodaTime.Text;
 
 namespace IncidentResponse.Server.Notifications;
@@ -21,6 +24,17 @@ public static class IncidentFactsComposer
         ["dataOwner", "dataElements", "encryption", "affectedResidents", "harmAssessment", "individualsNotifiedAt"];
 
     public static JsonObject Empty() => new() { ["dataOwner"] = true, ["dataElements"] = new JsonArray(), ["affectedResidents"] = new JsonObject() };
+
+    /// <summary>The facts recorded for an incident, or the empty facts while none are.</summary>
+    public static async Task<JsonObject> RecordedAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct) =>
+        await db.IncidentFacts.AsNoTracking().Where(f => f.IncidentId == incidentId).Select(f => f.Json).SingleOrDefaultAsync(ct) is { } json
+            ? JsonNode.Parse(json)!.AsObject()
+            : Empty();
+
+    /// <summary>The incident's facts as stored now: its recorded facts and its law-enforcement delay requests.</summary>
+    public static async Task<(JsonObject Json, BreachFacts? Facts, IReadOnlyList<FactError> Errors)> ComposeStoredAsync(
+        IncidentDbContext db, Incident incident, Organisation organisation, CancellationToken ct) =>
+        Compose(incident, organisation, await RecordedAsync(db, incident.Id, ct), [.. (await db.DelaysAsync(incident.Id, ct)).Select(d => d.ToRequest())]);
 
     /// <summary>The full facts JSON and, when it is valid, the facts themselves.</summary>
     public static (JsonObject Json, BreachFacts? Facts, IReadOnlyList<FactError> Errors) Compose(

@@ -54,10 +54,9 @@ public sealed class RunContext : IRunContext, IConditionScope
         var incident = await db.Incidents.Include(i => i.Milestones).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
         var clock = incident.IsExercise ? await IncidentClocks.ForAsync(db, incidentId, ct) : IncidentClock.Real;
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
-        var stored = await db.IncidentFacts.AsNoTracking().SingleOrDefaultAsync(f => f.IncidentId == incidentId, ct);
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
-        var facts = stored is null ? IncidentFactsComposer.Empty() : JsonNode.Parse(stored.Json)!.AsObject();
+        var facts = await IncidentFactsComposer.RecordedAsync(db, incidentId, ct);
         var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
         return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays);
     }
