@@ -1,3 +1,4 @@
+using System.Data;
 using IncidentResponse.Core.Audit;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Server.Identity;
@@ -49,6 +50,8 @@ public static class AuditApi
     /// <summary>Recomputes every chain, streaming in chain order, checks each against its head and reports the first broken link.</summary>
     private static async Task<Ok<ChainVerification>> Verify(IncidentDbContext db, CancellationToken ct)
     {
+        // Heads and events from one snapshot: a writer committing between the two reads is not a broken chain.
+        await using var snapshot = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var heads = await db.AuditChains.AsNoTracking().Select(h => new ChainHead(h.Chain, h.Position, h.Hash)).ToListAsync(ct);
         var walk = new ChainWalk(heads);
         await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(a => a.Chain).ThenBy(a => a.Position).AsAsyncEnumerable().WithCancellation(ct))

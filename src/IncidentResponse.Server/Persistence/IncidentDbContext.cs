@@ -19,8 +19,16 @@ namespace IncidentResponse.Server.Persistence;
 /// The system of record. One model, two providers: PostgreSQL in production and an embedded SQLite
 /// file by default; each provider has its own derived context so each keeps its own migrations.
 /// </summary>
-public abstract class IncidentDbContext(DbContextOptions options) : DbContext(options)
+public abstract class IncidentDbContext : DbContext
 {
+    protected IncidentDbContext(DbContextOptions options)
+        : base(options)
+    {
+        // A failed save inside a transaction aborts the whole transaction here (every caller retries or gives up from
+        // the start), so the savepoint EF Core would set and release around each such save is two round trips for nothing.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<InventorySystem> Systems => Set<InventorySystem>();
     public DbSet<User> Users => Set<User>();
@@ -269,30 +277,59 @@ public abstract class IncidentDbContext(DbContextOptions options) : DbContext(op
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        BumpVersions();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var detect = BumpVersions();
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        BumpVersions();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var detect = BumpVersions();
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
-    /// <summary>Every write to a versioned aggregate moves its version on, so a stale writer conflicts.</summary>
-    private void BumpVersions()
+    /// <summary>
+    /// Every write to a versioned aggregate moves its version on, so a stale writer conflicts. Changes are detected
+    /// once here and the save does not scan the tracked entities again; returns whether the caller detects changes
+    /// automatically, which the save restores.
+    /// </summary>
+    private bool BumpVersions()
     {
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        if (detect)
+        {
+            ChangeTracker.DetectChanges();
+        }
+
+        ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var entry in ChangeTracker.Entries<IVersioned>())
         {
+            // Through the entry, so the tracker marks the version modified without another scan.
+            var version = entry.Property(e => e.Version);
             if (entry.State == EntityState.Modified)
             {
-                entry.Entity.Version++;
+                version.CurrentValue++;
             }
-            else if (entry.State == EntityState.Added && entry.Entity.Version == 0)
+            else if (entry.State == EntityState.Added && version.CurrentValue == 0)
             {
-                entry.Entity.Version = 1;
+                version.CurrentValue = 1;
             }
         }
+
+        return detect;
     }
 }
 

@@ -113,7 +113,8 @@ public sealed class PlaybookRuns(
 
     private async Task<Outcome<AppliedRun>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
     {
-        var run = await db.PlaybookRuns.Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
+        // Read without tracking: a transition writes the run row and the few steps it changes, which it attaches itself.
+        var run = await db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null)
         {
             return Failure.NotFound("The playbook run");
@@ -141,6 +142,7 @@ public sealed class PlaybookRuns(
             var next = transition.Steps[row.StepId];
             if (next != states[row.StepId])
             {
+                db.Entry(row).State = EntityState.Unchanged;
                 Write(row, next);
             }
         }
@@ -155,6 +157,11 @@ public sealed class PlaybookRuns(
                     break;
                 case TimerRequested timer:
                     var waiting = run.Steps.Single(s => s.StepId == timer.StepId);
+                    if (db.Entry(waiting).State == EntityState.Detached)
+                    {
+                        db.Entry(waiting).State = EntityState.Unchanged;
+                    }
+
                     (waiting.WakeAt, waiting.WakeFireAt) = (timer.At, context.Clock.RealAt(timer.At));
                     break;
                 case MilestoneToRecord milestone:
