@@ -30,7 +30,7 @@ public sealed record SaveLetterTemplate(LetterKind Kind, int? ExpectedVersion, s
 
 public sealed record RemoveLetterTemplate(LetterKind Kind, int? ExpectedVersion) : ICommand<Outcome<LetterTemplateView>>;
 
-public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, RuleBook rules) :
+public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, RuleBook rules, Playbooks.PlaybookRuns runs) :
     ICommandHandler<DraftLetter, Outcome<LetterView>>,
     ICommandHandler<CheckLetterText, Outcome<LetterCheckReport>>,
     ICommandHandler<ReviseLetter, Outcome<LetterView>>,
@@ -181,6 +181,12 @@ public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, Curre
             new { letter = letter.Id, status = from },
             new { letter = letter.Id, letter.Status, version = latest.Number, command.Comment, exercise = letter.IsExercise });
         await audit.CommitAsync(ct);
+        if (letter.Kind == LetterKind.Individuals && letter.Status is LetterStatus.Approved or LetterStatus.Released)
+        {
+            // Playbook steps waiting for the letters to individuals to be approved or released go on now.
+            await runs.IncidentChangedAsync(letter.IncidentId, ct);
+        }
+
         return LetterView.From(letter);
     }
 
@@ -266,7 +272,7 @@ public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, Curre
         var json = new JsonObject
         {
             ["facts"] = facts,
-            ["organisation"] = Merge(new JsonObject { ["name"] = organisation.Name }, input["organisation"]),
+            ["organisation"] = Merge(OrganisationDefaults(organisation), input["organisation"]),
             ["incident"] = Merge(new JsonObject
             {
                 ["summary"] = incident.Summary ?? incident.Title,
@@ -284,6 +290,25 @@ public sealed class LetterHandlers(IncidentDbContext db, AuditTrail audit, Curre
         return request is null
             ? Failure.Invalid(problems[0].Field, $"{problems[0].Field}: {problems[0].Message}")
             : (incident, request, json.ToJsonString());
+    }
+
+    /// <summary>The organisation as its profile describes it: the caller's fields are laid over these.</summary>
+    private static JsonObject OrganisationDefaults(Organisations.Organisation organisation)
+    {
+        var defaults = new JsonObject { ["name"] = organisation.Name };
+        foreach (var (field, value) in new[]
+        {
+            ("shortName", organisation.ContactShortName), ("address", organisation.ContactAddress), ("phone", organisation.ContactPhone),
+            ("website", organisation.ContactWebsite), ("email", organisation.ContactEmail),
+        })
+        {
+            if (value is not null)
+            {
+                defaults[field] = value;
+            }
+        }
+
+        return defaults;
     }
 
     /// <summary>The defaults with the caller's object laid over them; anything but an object is left for the reader to refuse.</summary>

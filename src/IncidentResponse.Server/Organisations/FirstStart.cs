@@ -83,6 +83,8 @@ public static class FirstStart
         var organisation = new Organisation
         {
             Id = Guid.CreateVersion7(), Name = "Northwind Outfitters, Inc.", TimeZone = "America/Los_Angeles", Headquarters = "US-CA",
+            ContactShortName = "Northwind", ContactAddress = "410 Harbor Way, Suite 200, Oakland, CA 94607", ContactPhone = "1-888-555-0147",
+            ContactWebsite = "www.northwind.example/notice",
         };
         (string Name, SystemCategory Category, string[] Elements, string? Vendor)[] systems =
         [

@@ -11,15 +11,31 @@ namespace IncidentResponse.Server.Organisations;
 
 public sealed record SystemView(Guid Id, string Name, SystemCategory Category, IReadOnlyList<string> DataElements, string? Vendor, string? Residency);
 
+/// <summary>How letters tell people to reach the organisation: the name they use, a postal address, phone, website, email.</summary>
+public sealed record LetterContact(string? ShortName, string? Address, string? Phone, string? Website, string? Email)
+{
+    public const int ShortNameLength = 100;
+    public const int AddressLength = 500;
+    public const int PhoneLength = 50;
+    public const int WebsiteLength = 300;
+    public const int EmailLength = 320;
+
+    public Failure? Invalid() =>
+        Require.OptionalText("contact.shortName", ShortName, ShortNameLength) ?? Require.OptionalText("contact.address", Address, AddressLength)
+        ?? Require.OptionalText("contact.phone", Phone, PhoneLength) ?? Require.OptionalText("contact.website", Website, WebsiteLength)
+        ?? Require.OptionalText("contact.email", Email, EmailLength);
+}
+
 public sealed record OrganisationView(
     Guid Id, string Name, string TimeZone, string Headquarters, bool HipaaCoveredEntity, bool HipaaBusinessAssociate,
     bool SecRegistrant, bool NydfsCoveredEntity, bool GlbaFinancialInstitution, bool PhrVendor, bool EstablishedInEu,
-    int AffectedPeopleRetentionDays, IReadOnlyList<SystemView> Systems, int Version);
+    int AffectedPeopleRetentionDays, LetterContact Contact, IReadOnlyList<SystemView> Systems, int Version);
 
+/// <summary>A change to the profile: fields left out stay as they are; <c>contact</c>, when given, replaces the whole contact.</summary>
 public sealed record OrganisationRequest(
     string? Name, string? TimeZone, string? Headquarters, bool? HipaaCoveredEntity, bool? HipaaBusinessAssociate,
     bool? SecRegistrant, bool? NydfsCoveredEntity, bool? GlbaFinancialInstitution, bool? PhrVendor, bool? EstablishedInEu,
-    int? AffectedPeopleRetentionDays);
+    int? AffectedPeopleRetentionDays, LetterContact? Contact);
 
 public static class OrganisationApi
 {
@@ -51,7 +67,7 @@ public static class OrganisationApi
             return Failure.Invalid("body", "A JSON body is required.").ToProblem();
         }
 
-        var invalid = Require.OptionalText("name", body.Name, 200) ?? Require.OptionalText("headquarters", body.Headquarters, 16);
+        var invalid = Require.OptionalText("name", body.Name, 200) ?? Require.OptionalText("headquarters", body.Headquarters, 16) ?? body.Contact?.Invalid();
         if (invalid is not null)
         {
             return invalid.ToProblem();
@@ -90,6 +106,13 @@ public static class OrganisationApi
         o.PhrVendor = body.PhrVendor ?? o.PhrVendor;
         o.EstablishedInEu = body.EstablishedInEu ?? o.EstablishedInEu;
         o.AffectedPeopleRetentionDays = body.AffectedPeopleRetentionDays ?? o.AffectedPeopleRetentionDays;
+        if (body.Contact is { } contact)
+        {
+            static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+            (o.ContactShortName, o.ContactAddress, o.ContactPhone, o.ContactWebsite, o.ContactEmail) =
+                (Clean(contact.ShortName), Clean(contact.Address), Clean(contact.Phone), Clean(contact.Website), Clean(contact.Email));
+        }
+
         audit.Record("organisation.updated", "organisation", o.Id.ToString(), before, ToView(o) with { Systems = [] });
         await audit.CommitAsync(ct);
         return TypedResults.Ok(ToView(o));
@@ -98,6 +121,7 @@ public static class OrganisationApi
     private static OrganisationView ToView(Organisation o) => new(
         o.Id, o.Name, o.TimeZone, o.Headquarters, o.HipaaCoveredEntity, o.HipaaBusinessAssociate, o.SecRegistrant,
         o.NydfsCoveredEntity, o.GlbaFinancialInstitution, o.PhrVendor, o.EstablishedInEu, o.AffectedPeopleRetentionDays,
+        new LetterContact(o.ContactShortName, o.ContactAddress, o.ContactPhone, o.ContactWebsite, o.ContactEmail),
         o.Systems.OrderBy(s => s.Name).Select(s => new SystemView(s.Id, s.Name, s.Category, s.DataElements, s.Vendor, s.Residency)).ToArray(),
         o.Version);
 }

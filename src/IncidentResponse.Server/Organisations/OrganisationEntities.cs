@@ -16,6 +16,14 @@ public sealed class Organisation : IVersioned
     public bool GlbaFinancialInstitution { get; set; }
     public bool PhrVendor { get; set; }
     public bool EstablishedInEu { get; set; }
+
+    /// <summary>How letters tell people to reach the organisation; drafts start from these (docs/letters.md).</summary>
+    public string? ContactShortName { get; set; }
+    public string? ContactAddress { get; set; }
+    public string? ContactPhone { get; set; }
+    public string? ContactWebsite { get; set; }
+    public string? ContactEmail { get; set; }
+
     /// <summary>The organisation's default reminder ladder (LadderSetting JSON); none means the built-in one.</summary>
     public string? ReminderLadder { get; set; }
     /// <summary>Days individuals' personal data is kept once notification is complete; then it may be purged.</summary>

@@ -82,6 +82,11 @@ public abstract class IncidentDbContext : DbContext
             e.Property(o => o.TimeZone).HasMaxLength(64);
             e.Property(o => o.Headquarters).HasMaxLength(16);
             e.Property(o => o.ReminderLadder).HasMaxLength(4000);
+            e.Property(o => o.ContactShortName).HasMaxLength(LetterContact.ShortNameLength);
+            e.Property(o => o.ContactAddress).HasMaxLength(LetterContact.AddressLength);
+            e.Property(o => o.ContactPhone).HasMaxLength(LetterContact.PhoneLength);
+            e.Property(o => o.ContactWebsite).HasMaxLength(LetterContact.WebsiteLength);
+            e.Property(o => o.ContactEmail).HasMaxLength(LetterContact.EmailLength);
             // Existing organisations get the default too; -1 as sentinel so an explicit 0 days is stored as 0.
             e.Property(o => o.AffectedPeopleRetentionDays).HasDefaultValue(Organisation.DefaultRetentionDays).HasSentinel(-1);
             e.Property(o => o.Version).IsConcurrencyToken();

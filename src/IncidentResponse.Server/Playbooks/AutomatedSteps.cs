@@ -1,7 +1,13 @@
+using System.Text.Json.Nodes;
 using Hangfire;
+using IncidentResponse.Core;
+using IncidentResponse.Core.Laws;
+using IncidentResponse.Core.Letters;
 using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Persistence;
 using Mediator;
@@ -86,11 +92,55 @@ public sealed class AutomatedSteps(IncidentDbContext db, PlaybookRuns runs, Play
                 audit.Record("playbook.notify", "incident", run.IncidentId.ToString(), null, new { runId = run.Id, step = step.Id, to = step.Notify.To });
                 await audit.CommitAsync(ct);
                 return "Message recorded on the incident timeline for the teams named.";
+            case StepKind.GenerateLetters:
+                return await DraftLettersAsync(run.IncidentId, step, ct);
             default:
                 throw new NotSupportedException(
                     $"'{step.Kind.ToString().ToLowerInvariant()}' steps are not performed by the engine yet; complete this step by hand once the work is done.");
         }
     }
+
+    /// <summary>
+    /// Drafts the letters the step names for the incident's obligations, from the recorded facts and the built-in or the
+    /// organisation's templates; legal completes and approves them in the letters module. A kind the incident already
+    /// has a letter of is not drafted again, so a retry drafts only what is missing. When no single letter to
+    /// individuals can satisfy every jurisdiction, one is drafted per part of the split the drafter gives.
+    /// </summary>
+    private async Task<string> DraftLettersAsync(Guid incidentId, StepDefinition step, CancellationToken ct)
+    {
+        var recipients = step.LetterRecipients.Select(r => Enum.Parse<Recipient>(r, ignoreCase: true)).ToList();
+        var obligations = await db.IncidentObligations.AsNoTracking()
+            .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired)
+            .Select(o => new { o.Regime, o.Recipient }).ToListAsync(ct);
+        var plan = LetterPlan.For(obligations.Select(o => (o.Regime, o.Recipient)), recipients, NoticeCatalogue.Current);
+        var existing = (await db.Letters.AsNoTracking().Where(l => l.IncidentId == incidentId).Select(l => l.Kind).Distinct().ToListAsync(ct)).ToHashSet();
+        var drafted = new List<string>();
+        foreach (var letter in plan.Letters.Where(l => !existing.Contains(l.Kind)))
+        {
+            var outcome = await mediator.Send(new DraftLetter(incidentId, letter.Kind, letter.Codes, new JsonObject()), ct);
+            if (outcome.Failure?.Extensions is { } extensions && extensions.TryGetValue("split", out var parts) && parts is IReadOnlyList<IReadOnlyList<string>> split)
+            {
+                foreach (var part in split)
+                {
+                    drafted.Add(Drafted(await mediator.Send(new DraftLetter(incidentId, letter.Kind, part, new JsonObject()), ct)));
+                }
+            }
+            else
+            {
+                drafted.Add(Drafted(outcome));
+            }
+        }
+
+        var note = plan.Letters.Count == 0 ? "No obligation to the recipients this step names: no letter drafted."
+            : drafted.Count == 0 ? "Every letter this step names was already drafted."
+            : $"Drafted {string.Join("; ", drafted)}.";
+        return plan.Unserved.Count == 0 ? note
+            : $"{note} No letter template serves {string.Join(", ", plan.Unserved.Select(u => $"{u.Recipient.ToString().ToCamelCase()} ({u.Regime})"))}: notify them by hand.";
+    }
+
+    private static string Drafted(Outcome<LetterView> outcome) => outcome.Failure is { } failure
+        ? throw new InvalidOperationException(failure.Field is null ? failure.Detail : $"{failure.Field}: {failure.Detail}")
+        : $"{outcome.Value!.Kind.ToString().ToCamelCase()} ({string.Join(",", outcome.Value.Group)}, {(outcome.Value.LatestCheck.Passed ? "passes" : "fails")} the content check)";
 }
 
 /// <summary>

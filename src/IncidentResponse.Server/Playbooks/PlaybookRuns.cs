@@ -123,7 +123,7 @@ public sealed class PlaybookRuns(
         var playbook = await library.DefinitionAsync(db, run, ct);
         var states = run.Steps.ToDictionary(s => s.StepId, ToState);
         var now = clock.GetCurrentInstant();
-        var context = await RunContext.LoadAsync(db, run.IncidentId, now, ct);
+        var context = await RunContext.LoadAsync(db, run.IncidentId, now, RunContext.AwaitedEvents(playbook, states), ct);
         var transition = PlaybookRun.Apply(playbook, states, @event, context);
         if (transition.Refusal is { } refusal)
         {

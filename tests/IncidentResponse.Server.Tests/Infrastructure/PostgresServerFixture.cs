@@ -67,7 +67,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         }
 
-        foreach (var test in new[] { "engine-test.yaml", "exercise-clock-test.yaml" })
+        foreach (var test in new[] { "engine-test.yaml", "exercise-clock-test.yaml", "letters-test.yaml" })
         {
             File.Copy(Path.Combine(directory.FullName, "tests", "IncidentResponse.Server.Tests", "Playbooks", test), Path.Combine(folder, test));
         }

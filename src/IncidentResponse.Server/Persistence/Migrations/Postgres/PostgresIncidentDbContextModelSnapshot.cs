@@ -1868,6 +1868,31 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .HasDefaultValue(90)
                         .HasColumnName("affected_people_retention_days");
 
+                    b.Property<string>("ContactAddress")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("contact_address");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("contact_email");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("contact_phone");
+
+                    b.Property<string>("ContactShortName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("contact_short_name");
+
+                    b.Property<string>("ContactWebsite")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("contact_website");
+
                     b.Property<bool>("EstablishedInEu")
                         .HasColumnType("boolean")
                         .HasColumnName("established_in_eu");

@@ -1856,6 +1856,31 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .HasDefaultValue(90)
                         .HasColumnName("affected_people_retention_days");
 
+                    b.Property<string>("ContactAddress")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_address");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_email");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_phone");
+
+                    b.Property<string>("ContactShortName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_short_name");
+
+                    b.Property<string>("ContactWebsite")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_website");
+
                     b.Property<bool>("EstablishedInEu")
                         .HasColumnType("INTEGER")
                         .HasColumnName("established_in_eu");
