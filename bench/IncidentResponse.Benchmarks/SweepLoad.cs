@@ -130,7 +130,8 @@ public static class SweepLoad
 
     /// <summary>
     /// What a dispatch done wholly in SQL would at least cost: the claim and one in-app delivery row per rung (recipient the
-    /// owner, else the team lead; no message text), inserted against the unique key. Not the product; a floor to compare with.
+    /// owner, else the team lead; no message text), ids time-ordered like the product's UUIDv7, inserted against the unique
+    /// key. Not the product; a floor to compare with.
     /// </summary>
     private const string SetBasedDispatch = """
         WITH claimed AS (
@@ -139,9 +140,9 @@ public static class SweepLoad
             WHERE r.ctid = c.ctid
             RETURNING r.deadline_id, r.key)
         INSERT INTO deliveries (id, deadline_id, incident_id, rung_key, recipient, channel, state, subject, body, attempts, created_at, next_attempt_at, sent_at)
-        SELECT gen_random_uuid(), c.deadline_id, d.incident_id, c.key, COALESCE(d.owner_id, l.user_id), 'InApp', 'Sent', '', '', 0, @now, @now, @now
+        SELECT (lpad(to_hex((extract(epoch FROM @now) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(row_number() OVER ()), 19, '0'))::uuid,
+               c.deadline_id, d.incident_id, c.key, COALESCE(d.owner_id, l.user_id), 'InApp', 'Sent', '', '', 0, @now, @now, @now
         FROM claimed c JOIN deadlines d ON d.id = c.deadline_id JOIN team_leads l ON l.incident_id = d.incident_id AND l.role = 'Legal'
-        ON CONFLICT DO NOTHING
         RETURNING id
         """;
 
