@@ -28,12 +28,16 @@ public static class SweepLoad
         var now = SystemClock.Instance.GetCurrentInstant();
         await SeedAsync(bench.Http, connection, stored, due, now);
         var plain = new List<double>();
+        var lockOnly = new List<double>();
         var claim = new List<double>();
+        var setBased = new List<double>();
         var sweep = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             plain.Add(await TimeAsync(() => PlainQueryAsync(connection, due, now)));
-            claim.Add(await TimeAsync(() => ClaimOnlyAsync(connection, due, now)));
+            lockOnly.Add(await TimeAsync(() => RolledBackAsync(connection, LockOnly, due, now)));
+            claim.Add(await TimeAsync(() => RolledBackAsync(connection, ClaimAndMark, due, now)));
+            setBased.Add(await TimeAsync(() => RolledBackAsync(connection, SetBasedDispatch, due, now)));
             sweep.Add(await TimeAsync(async () =>
             {
                 using var scope = app.Services.CreateScope();
@@ -46,10 +50,12 @@ public static class SweepLoad
             await ResetAsync(connection);
         }
 
-        var (p, c, s) = (Median(plain), Median(claim), Median(sweep));
+        var (p, l, c, b, s) = (Median(plain), Median(lockOnly), Median(claim), Median(setBased), Median(sweep));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{stored:N0} future rungs stored, {due:N0} due, median of {rounds}: plain indexed query {p:F1} ms, " +
-            $"claim (FOR UPDATE SKIP LOCKED + mark) {c:F1} ms ({c / p:F2}x), full sweep batch (claim, deliveries, commit) {s:F1} ms ({s / p:F2}x)"));
+            $"lock only (FOR UPDATE SKIP LOCKED) {l:F1} ms ({l / p:F2}x), claim (lock + mark, the sweep's statement) {c:F1} ms ({c / p:F2}x), " +
+            $"set-based floor (claim + in-app delivery rows, one statement) {b:F1} ms ({b / p:F2}x), " +
+            $"full sweep batch (claim, deliveries, commit) {s:F1} ms ({s / p:F2}x)"));
         return 0;
     }
 
@@ -111,19 +117,58 @@ public static class SweepLoad
         }
     }
 
-    /// <summary>The sweep's claim on its own: lock the due rows, skipping locked ones, and mark them, in one transaction (rolled back).</summary>
-    private static async Task ClaimOnlyAsync(string connection, int due, Instant now)
+    /// <summary>Locks the due rows, skipping locked ones, and reads them; nothing is marked.</summary>
+    private const string LockOnly = "SELECT * FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due FOR UPDATE SKIP LOCKED";
+
+    /// <summary>The sweep's claim statement (DeadlineSweep.ClaimRungsAsync): lock, mark dispatched, return the rows.</summary>
+    private const string ClaimAndMark = """
+        UPDATE deadline_rungs r SET state = 'Dispatched', dispatched_at = @now
+        FROM (SELECT ctid FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due FOR UPDATE SKIP LOCKED) c
+        WHERE r.ctid = c.ctid
+        RETURNING r.*
+        """;
+
+    /// <summary>
+    /// What a dispatch done wholly in SQL would at least cost: the claim and one in-app delivery row per rung (recipient the
+    /// owner, else the team lead; no message text), ids time-ordered like the product's UUIDv7, inserted against the unique
+    /// key. Not the product; a floor to compare with.
+    /// </summary>
+    private const string SetBasedDispatch = """
+        WITH claimed AS (
+            UPDATE deadline_rungs r SET state = 'Dispatched', dispatched_at = @now
+            FROM (SELECT ctid FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due FOR UPDATE SKIP LOCKED) c
+            WHERE r.ctid = c.ctid
+            RETURNING r.deadline_id, r.key)
+        INSERT INTO deliveries (id, deadline_id, incident_id, rung_key, recipient, channel, state, subject, body, attempts, created_at, next_attempt_at, sent_at)
+        SELECT (lpad(to_hex((extract(epoch FROM @now) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(row_number() OVER ()), 19, '0'))::uuid,
+               c.deadline_id, d.incident_id, c.key, COALESCE(d.owner_id, l.user_id), 'InApp', 'Sent', '', '', 0, @now, @now, @now
+        FROM claimed c JOIN deadlines d ON d.id = c.deadline_id JOIN team_leads l ON l.incident_id = d.incident_id AND l.role = 'Legal'
+        RETURNING id
+        """;
+
+    /// <summary>One of the statements above in its own transaction, every row it returns read, then rolled back (no commit is timed).</summary>
+    private static async Task RolledBackAsync(string connection, string sql, int due, Instant now)
     {
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();
         await using var transaction = await c.BeginTransactionAsync();
-        await using var claim = new NpgsqlCommand("""
-            UPDATE deadline_rungs SET state = 'Dispatched', dispatched_at = @now
-            WHERE id IN (SELECT id FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= @now ORDER BY fire_at LIMIT @due FOR UPDATE SKIP LOCKED)
-            """, c, transaction);
-        claim.Parameters.AddWithValue("now", now.ToDateTimeUtc());
-        claim.Parameters.AddWithValue("due", due);
-        await claim.ExecuteNonQueryAsync();
+        await using var command = new NpgsqlCommand(sql, c, transaction);
+        command.Parameters.AddWithValue("now", now.ToDateTimeUtc());
+        command.Parameters.AddWithValue("due", due);
+        var rows = 0;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows++;
+            }
+        }
+
+        if (rows != due)
+        {
+            throw new InvalidOperationException($"The statement returned {rows} rows, not {due}.");
+        }
+
         await transaction.RollbackAsync();
     }
 

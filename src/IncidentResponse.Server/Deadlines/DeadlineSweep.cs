@@ -64,8 +64,8 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // Claimed rows stay locked until commit; they are changed below with set-based updates, not tracked one by one.
-        var claimed = await ClaimRungs(now, limit).AsNoTracking().ToListAsync(ct);
+        // Claimed rows come back already marked dispatched and stay locked until commit; the few that are not sent are put right below.
+        var claimed = await ClaimRungsAsync(now, limit, ct);
         if (claimed.Count == 0)
         {
             return (0, 0, 0);
@@ -80,8 +80,11 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
         var hooks = await db.Webhooks.AsNoTracking().ToListAsync(ct);
         var zoneId = await db.Organisations.AsNoTracking().Select(o => o.TimeZone).FirstOrDefaultAsync(ct);
         var zone = zoneId is null ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
-        var existingKeys = (await db.DeadlineRungs.AsNoTracking().Where(r => deadlineIds.Contains(r.DeadlineId) && r.Key.StartsWith("overdue-"))
-            .Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct)).ToLookup(r => r.DeadlineId, r => r.Key);
+        // Only a rung at or past due lays out the next overdue one; the reminders ahead of due need no look at the overdue keys.
+        var pastDue = claimed.Where(r => r.Key == "due" || ReminderLadder.OverdueNumber(r.Key) is not null).Select(r => r.DeadlineId).Distinct().ToList();
+        var existingKeys = (pastDue.Count == 0 ? []
+            : await db.DeadlineRungs.AsNoTracking().Where(r => pastDue.Contains(r.DeadlineId) && r.Key.StartsWith("overdue-"))
+                .Select(r => new { r.DeadlineId, r.Key }).ToListAsync(ct)).ToLookup(r => r.DeadlineId, r => r.Key);
         // Exercises run on their own clocks and remind only their participants; real incidents need neither query.
         var exercises = incidents.Values.Where(i => i.IsExercise).Select(i => i.Id).ToList();
         var clocks = await IncidentClocks.ForAsync(db, exercises, ct);
@@ -89,8 +92,9 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             : await db.IncidentMembers.AsNoTracking().Where(m => exercises.Contains(m.IncidentId)).ToListAsync(ct)).ToLookup(m => m.IncidentId, m => m.UserId);
 
         var deliveries = new List<Delivery>();
-        var dispatchedIds = new List<Guid>();
+        var dispatched = 0;
         var supersededIds = new List<Guid>();
+        var stillPendingIds = new List<Guid>();
         var delaysEnded = new List<Guid>();
         foreach (var group in claimed.GroupBy(r => r.DeadlineId))
         {
@@ -101,6 +105,11 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             var incidentNow = incidentClock.Now(now);
             // A rung its clock has not reached (the clock was paused or slowed since the rung was claimed) stays pending.
             var due = group.Where(r => r.At <= incidentNow).ToList();
+            if (live)
+            {
+                stillPendingIds.AddRange(group.Where(r => r.At > incidentNow).Select(r => r.Id));
+            }
+
             // Rungs that fell while nothing ran (an outage, an exercise's clock advanced): only the latest goes out.
             var latest = live ? ReminderLadder.DueNow(due.Select(r => new Rung(r.Key, r.At, r.To)).ToList(), new HashSet<string>(), incidentNow) : [];
             supersededIds.AddRange((live ? due : group.ToList()).Where(r => latest.All(l => l.Key != r.Key)).Select(r => r.Id));
@@ -131,7 +140,7 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
                 deliveries.Add(Deliver(deadline, rung, hook.Id, DeliveryChannel.Webhook, subject, json, now, sent: false));
             }
 
-            dispatchedIds.Add(rung.Id);
+            dispatched++;
             if (deadline.Source == DeadlineSource.LawEnforcementDelay && rung.Key == "due")
             {
                 delaysEnded.Add(deadline.Id);
@@ -142,30 +151,66 @@ public sealed class DeadlineSweep(IncidentDbContext db, IClock clock, DeliverySe
             }
         }
 
-        await db.DeadlineRungs.Where(r => dispatchedIds.Contains(r.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Dispatched).SetProperty(r => r.DispatchedAt, now), ct);
-        await db.DeadlineRungs.Where(r => supersededIds.Contains(r.Id)).ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Withdrawn), ct);
+        // The claim marked every rung dispatched: the superseded are withdrawn, the ones their clock has not reached wait again.
+        if (supersededIds.Count > 0)
+        {
+            await db.DeadlineRungs.Where(r => supersededIds.Contains(r.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Withdrawn).SetProperty(r => r.DispatchedAt, (Instant?)null), ct);
+        }
+
+        if (stillPendingIds.Count > 0)
+        {
+            await db.DeadlineRungs.Where(r => stillPendingIds.Contains(r.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Pending).SetProperty(r => r.DispatchedAt, (Instant?)null), ct);
+        }
+
         // The end of a law-enforcement delay has come: that deadline is met.
-        await db.Deadlines.Where(d => delaysEnded.Contains(d.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, DeadlineStatus.Met).SetProperty(d => d.ClosedAt, d => d.DueAt), ct);
+        if (delaysEnded.Count > 0)
+        {
+            await db.Deadlines.Where(d => delaysEnded.Contains(d.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, DeadlineStatus.Met).SetProperty(d => d.ClosedAt, d => d.DueAt), ct);
+        }
+
         await InsertAsync(deliveries, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return (dispatchedIds.Count, supersededIds.Count, claimed.Count);
+        return (dispatched, supersededIds.Count, claimed.Count);
     }
 
-    /// <summary>The due rungs this node may take: on PostgreSQL locked rows of other nodes are skipped, not waited for.</summary>
-    private IQueryable<DeadlineRung> ClaimRungs(Instant now, int limit) => db.Provider == DatabaseProvider.Postgres
-        ? db.DeadlineRungs.FromSql(
-            $"SELECT * FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= {now} ORDER BY fire_at LIMIT {limit} FOR UPDATE SKIP LOCKED")
-        : db.DeadlineRungs.Where(r => r.State == RungState.Pending && r.FireAt <= now).OrderBy(r => r.FireAt).Take(limit);
+    /// <summary>
+    /// Takes the due rungs this node may have and marks them dispatched in the same statement: on PostgreSQL one
+    /// UPDATE over the rows a FOR UPDATE SKIP LOCKED subquery locked (locked rows of other nodes are skipped, not
+    /// waited for), returning them; on SQLite, the single writer, a read then an update.
+    /// </summary>
+    private async Task<List<DeadlineRung>> ClaimRungsAsync(Instant now, int limit, CancellationToken ct)
+    {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            return await db.DeadlineRungs.FromSql($"""
+                UPDATE deadline_rungs r SET state = 'Dispatched', dispatched_at = {now}
+                FROM (SELECT ctid FROM deadline_rungs WHERE state = 'Pending' AND fire_at <= {now} ORDER BY fire_at LIMIT {limit} FOR UPDATE SKIP LOCKED) c
+                WHERE r.ctid = c.ctid
+                RETURNING r.*
+                """).AsNoTracking().ToListAsync(ct);
+        }
+
+        var claimed = await db.DeadlineRungs.AsNoTracking().Where(r => r.State == RungState.Pending && r.FireAt <= now).OrderBy(r => r.FireAt).Take(limit).ToListAsync(ct);
+        var ids = claimed.Select(r => r.Id).ToList();
+        await db.DeadlineRungs.Where(r => ids.Contains(r.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, RungState.Dispatched).SetProperty(r => r.DispatchedAt, now), ct);
+        return claimed;
+    }
 
     /// <summary>After a rung at or past due: the next overdue reminder, the first still ahead on the incident's clock.</summary>
     private void NextOverdue(Deadline deadline, DeadlineRung rung, HashSet<string> keys, IncidentClock incidentClock, Instant now)
     {
-        var ladder = JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options);
         var n = rung.Key == "due" ? 0 : ReminderLadder.OverdueNumber(rung.Key);
-        if (deadline.DueAt is { } due && ladder is not null && n is { } reached
+        if (n is not { } reached || deadline.DueAt is not { } due)
+        {
+            return;
+        }
+
+        if (JsonSerializer.Deserialize<Ladder>(deadline.Ladder, WireJson.Options) is { } ladder
             && ReminderLadder.NextOverdue(due, ladder, reached, now) is { } next && keys.Add(next.Key))
         {
             db.DeadlineRungs.Add(new DeadlineRung
