@@ -15,7 +15,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace IncidentResponse.Server.AffectedPeople;
 
@@ -216,38 +215,22 @@ public sealed class AffectedPeopleImporter(
     private void AddErrors(AffectedPeopleImport import, IEnumerable<RowError> errors) =>
         db.ImportRowErrors.AddRange(errors.Select(e => new ImportRowError { ImportId = import.Id, Row = e.Row, Column = e.Column, Reason = e.Reason }));
 
-    private const string Columns = "incident_id, import_id, blind_index, key_id, sealed, residence, data_elements, created_at";
-
     private const string CreateStaging = """
         CREATE TEMP TABLE IF NOT EXISTS affected_people_batch (incident_id uuid, import_id uuid, blind_index bytea, key_id varchar(16), sealed bytea,
             residence varchar(8), data_elements integer, created_at timestamptz) ON COMMIT DELETE ROWS
         """;
 
     private const string InsertSkippingKnown = $"""
-        INSERT INTO affected_people ({Columns})
-        SELECT {Columns} FROM affected_people_batch ORDER BY blind_index
+        INSERT INTO affected_people ({AffectedPeopleCopy.Columns})
+        SELECT {AffectedPeopleCopy.Columns} FROM affected_people_batch ORDER BY blind_index
         ON CONFLICT (incident_id, blind_index) DO NOTHING
         """;
 
     /// <summary>PostgreSQL: binary COPY of the batch into affected_people, or into a table of the same columns.</summary>
     private async Task<int> CopyAsync(string table, AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var p in people)
-        {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(import.IncidentId, NpgsqlDbType.Uuid, ct);
-            await copy.WriteAsync(import.Id, NpgsqlDbType.Uuid, ct);
-            await copy.WriteAsync(p.BlindIndex, NpgsqlDbType.Bytea, ct);
-            await copy.WriteAsync(key.Id, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(p.Sealed, NpgsqlDbType.Bytea, ct);
-            await copy.WriteAsync(p.Residence, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(p.DataElements, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-        }
-
-        return (int)await copy.CompleteAsync(ct);
+        await AffectedPeopleCopy.WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), table, import.IncidentId, import.Id, key.Id, people, now, ct);
+        return people.Count;
     }
 
     /// <summary>PostgreSQL: binary COPY into a session staging table, then one insert (in blind index order) that skips known people.</summary>
