@@ -38,8 +38,9 @@ public static class AffectedPeopleServices
 
 /// <summary>
 /// Imports a CSV of affected individuals as it streams in: each row is read, validated, normalised, sealed and
-/// indexed; rows go to the database in batches, each batch in its own transaction (binary COPY into a staging
-/// table, then one insert that skips people already on the incident). Bad rows never enter: they go to the error
+/// indexed; rows go to the database in batches, each batch in its own transaction (see <see cref="Storing"/>:
+/// binary COPY straight into the table while nobody met is already stored, otherwise binary COPY into a staging
+/// table and one insert that skips people already on the incident). Bad rows never enter: they go to the error
 /// report. A batch the database refuses is rolled back whole and reported; the batches before it stand.
 /// Afterwards the counts by jurisdiction and the data elements flow into the incident's facts.
 /// </summary>
@@ -82,7 +83,7 @@ public sealed class AffectedPeopleImporter(
         audit.Record("affected-people.import.started", Target, incidentId.ToString(), null, new { import = import.Id, fileName, mapping });
         await audit.CommitAsync(ct);
 
-        // An incident nobody was imported into yet can take its people by plain COPY; see StoreAsync.
+        // An incident nobody was imported into yet can take its people by plain COPY (see Storing).
         var store = db.Provider == DatabaseProvider.Postgres && !await db.AffectedPeople.AnyAsync(p => p.IncidentId == incidentId, ct)
             ? Storing.Copy
             : Storing.SkipKnown;
