@@ -15,7 +15,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace IncidentResponse.Server.AffectedPeople;
 
@@ -39,8 +38,9 @@ public static class AffectedPeopleServices
 
 /// <summary>
 /// Imports a CSV of affected individuals as it streams in: each row is read, validated, normalised, sealed and
-/// indexed; rows go to the database in batches, each batch in its own transaction (binary COPY into a staging
-/// table, then one insert that skips people already on the incident). Bad rows never enter: they go to the error
+/// indexed; rows go to the database in batches, each batch in its own transaction (see <see cref="Storing"/>:
+/// binary COPY straight into the table while nobody met is already stored, otherwise binary COPY into a staging
+/// table and one insert that skips people already on the incident). Bad rows never enter: they go to the error
 /// report. A batch the database refuses is rolled back whole and reported; the batches before it stand.
 /// Afterwards the counts by jurisdiction and the data elements flow into the incident's facts.
 /// </summary>
@@ -48,18 +48,6 @@ public sealed class AffectedPeopleImporter(
     IncidentDbContext db, PersonalDataKey key, AffectedPeopleSettings settings, IClock clock, AuditTrail audit, CurrentActor actor, IMediator mediator)
 {
     private const string Target = "incident";
-
-    private sealed record SealedPerson(byte[] BlindIndex, byte[] Sealed, string Residence, int DataElements);
-
-    private sealed class Batch
-    {
-        public List<SealedPerson> People { get; } = [];
-        public List<RowError> Errors { get; } = [];
-        public long FirstRow { get; set; }
-        public long LastRow { get; set; }
-        public long Rows { get; set; }
-        public long Rejected { get; set; }
-    }
 
     public async Task<Outcome<ImportView>> ImportAsync(Guid incidentId, ColumnMapping mapping, string mappingJson, string? fileName, TextReader csv, CancellationToken ct)
     {
@@ -95,15 +83,22 @@ public sealed class AffectedPeopleImporter(
         audit.Record("affected-people.import.started", Target, incidentId.ToString(), null, new { import = import.Id, fileName, mapping });
         await audit.CommitAsync(ct);
 
+        // An incident nobody was imported into yet can take its people by plain COPY (see Storing).
+        var store = db.Provider == DatabaseProvider.Postgres && !await db.AffectedPeople.AnyAsync(p => p.IncidentId == incidentId, ct)
+            ? Storing.Copy
+            : Storing.SkipKnown;
+
         // Reading and sealing run beside the database work: while one batch is written, the next is prepared.
-        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var seal = new PersonalDataSeal(key);
+        var people = new PersonBatches(reader, map, seal, incidentId, settings.BatchSize);
+        var batches = Channel.CreateBounded<PersonBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(() => ProduceAsync(reader, map, incidentId, batches.Writer, stop.Token), stop.Token);
+        var producer = Task.Run(() => ProduceAsync(people, batches.Writer, stop.Token), stop.Token);
         try
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                await FlushAsync(import, batch, ct);
+                store = await FlushAsync(import, batch, store, ct);
             }
 
             import.Status = ImportStatus.Completed;
@@ -132,39 +127,11 @@ public sealed class AffectedPeopleImporter(
         return await AffectedPeopleViews.ImportAsync(db, import, factsProblem, CancellationToken.None);
     }
 
-    private async Task ProduceAsync(CsvRecordReader reader, ResolvedMapping map, Guid incidentId, ChannelWriter<Batch> batches, CancellationToken ct)
+    private static async Task ProduceAsync(PersonBatches reader, ChannelWriter<PersonBatch> batches, CancellationToken ct)
     {
         try
         {
-            using var seal = new PersonalDataSeal(key);
-            var batch = new Batch();
-            while (reader.Read() is { } record)
-            {
-                if (batch.Rows == 0)
-                {
-                    batch.FirstRow = record.Row;
-                }
-
-                batch.Rows++;
-                batch.LastRow = record.Row;
-                var (person, errors) = PersonRows.Read(map, record);
-                if (person is null)
-                {
-                    batch.Rejected++;
-                    batch.Errors.AddRange(errors);
-                }
-                else
-                {
-                    batch.People.Add(new SealedPerson(seal.BlindIndex(person), seal.Seal(person, incidentId), person.Residence, person.DataElements));
-                    if (batch.People.Count >= settings.BatchSize)
-                    {
-                        await batches.WriteAsync(batch, ct);
-                        batch = new Batch();
-                    }
-                }
-            }
-
-            if (batch.Rows > 0)
+            while (reader.Next() is { } batch)
             {
                 await batches.WriteAsync(batch, ct);
             }
@@ -180,33 +147,53 @@ public sealed class AffectedPeopleImporter(
     private static Exception? UploadBrokeOff(Exception e) => e is ChannelClosedException { InnerException: { } inner } ? UploadBrokeOff(inner)
         : e is IOException or BadHttpRequestException or System.Text.DecoderFallbackException or OperationCanceledException ? e : null;
 
-    private async Task FlushAsync(AffectedPeopleImport import, Batch batch, CancellationToken ct)
+    /// <summary>
+    /// How a batch reaches affected_people on PostgreSQL. Copy: binary COPY straight into the table, for an import
+    /// that has met nobody already stored (the unique index refuses a known person, and the batch is then stored again
+    /// the other way). SkipKnown: COPY into a staging table, then one insert that skips the people already there.
+    /// SQLite always inserts row by row, skipping known people.
+    /// </summary>
+    private enum Storing
+    {
+        Copy,
+        SkipKnown,
+    }
+
+    /// <summary>Stores one batch in its own transaction; returns how the next batch is to be stored.</summary>
+    private async Task<Storing> FlushAsync(AffectedPeopleImport import, PersonBatch batch, Storing store, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var committed = false;
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var inserted = db.Provider == DatabaseProvider.Postgres
-                ? await CopyAsync(import, batch.People, now, ct)
-                : await InsertAsync(import, batch.People, now, transaction, ct);
+            var inserted = db.Provider == DatabaseProvider.Sqlite ? await InsertAsync(import, batch.People, now, transaction, ct)
+                : store == Storing.Copy ? await CopyAsync("affected_people", import, batch.People, now, ct)
+                : await CopyThenSkipKnownAsync(import, batch.People, now, ct);
             AddErrors(import, batch.Errors);
             import.Rows += batch.Rows;
             import.Rejected += batch.Rejected;
             import.Imported += inserted;
-            import.Duplicates += batch.People.Count - inserted;
+            import.Duplicates += batch.ValidRows - inserted;
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             committed = true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && store == Storing.Copy && !committed)
+        {
+            // Someone in this batch is already stored (an earlier batch, or another import at the same time).
+            return await FlushAsync(import, batch, Storing.SkipKnown, ct);
         }
         catch (Exception e) when (e is DbException or DbUpdateException && !committed)
         {
             await RecordFailedBatchAsync(import, batch, e, ct);
         }
+
+        return store;
     }
 
     /// <summary>The database refused a batch: nothing of it is there; its rows and the reason go to the error report.</summary>
-    private async Task RecordFailedBatchAsync(AffectedPeopleImport import, Batch batch, Exception e, CancellationToken ct)
+    private async Task RecordFailedBatchAsync(AffectedPeopleImport import, PersonBatch batch, Exception e, CancellationToken ct)
     {
         var saved = await db.AffectedPeopleImports.AsNoTracking().SingleAsync(i => i.Id == import.Id, ct);
         db.ChangeTracker.Clear();
@@ -214,13 +201,13 @@ public sealed class AffectedPeopleImporter(
         import.Rejected = saved.Rejected + batch.Rejected;
         import.Imported = saved.Imported;
         import.Duplicates = saved.Duplicates;
-        import.FailedRows = saved.FailedRows + batch.People.Count;
+        import.FailedRows = saved.FailedRows + batch.ValidRows;
         import.FailedBatches = saved.FailedBatches + 1;
         db.AffectedPeopleImports.Attach(import).State = EntityState.Modified;
-        var reason = $"rows {batch.FirstRow} to {batch.LastRow} were not imported ({batch.People.Count} valid rows): the database refused the batch, so all of it was rolled back: {(e.InnerException ?? e).Message}";
+        var reason = $"rows {batch.FirstRow} to {batch.LastRow} were not imported ({batch.ValidRows} valid rows): the database refused the batch, so all of it was rolled back: {(e.InnerException ?? e).Message}";
         AddErrors(import, [.. batch.Errors, new RowError(batch.FirstRow, "(batch)", Clip(reason))]);
         audit.Record("affected-people.import.batch-failed", Target, import.IncidentId.ToString(), null,
-            new { import = import.Id, batch.FirstRow, batch.LastRow, people = batch.People.Count });
+            new { import = import.Id, batch.FirstRow, batch.LastRow, people = batch.ValidRows });
         await audit.CommitAsync(ct);
     }
 
@@ -229,36 +216,30 @@ public sealed class AffectedPeopleImporter(
     private void AddErrors(AffectedPeopleImport import, IEnumerable<RowError> errors) =>
         db.ImportRowErrors.AddRange(errors.Select(e => new ImportRowError { ImportId = import.Id, Row = e.Row, Column = e.Column, Reason = e.Reason }));
 
-    /// <summary>PostgreSQL: binary COPY into a session staging table, then one insert that skips known people.</summary>
-    private async Task<int> CopyAsync(AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
+    private const string CreateStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS affected_people_batch (incident_id uuid, import_id uuid, blind_index bytea, key_id varchar(16), sealed bytea,
+            residence varchar(8), data_elements integer, created_at timestamptz) ON COMMIT DELETE ROWS
+        """;
+
+    private const string InsertSkippingKnown = $"""
+        INSERT INTO affected_people ({AffectedPeopleCopy.Columns})
+        SELECT {AffectedPeopleCopy.Columns} FROM affected_people_batch ORDER BY blind_index
+        ON CONFLICT (incident_id, blind_index) DO NOTHING
+        """;
+
+    /// <summary>PostgreSQL: binary COPY of the batch into affected_people, or into a table of the same columns.</summary>
+    private async Task<int> CopyAsync(string table, AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlRawAsync(
-            "CREATE TEMP TABLE IF NOT EXISTS affected_people_staging (blind_index bytea, key_id varchar(16), sealed bytea, residence varchar(8), data_elements integer) ON COMMIT DELETE ROWS",
-            ct);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY affected_people_staging (blind_index, key_id, sealed, residence, data_elements) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var p in people)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(p.BlindIndex, NpgsqlDbType.Bytea, ct);
-                await copy.WriteAsync(key.Id, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(p.Sealed, NpgsqlDbType.Bytea, ct);
-                await copy.WriteAsync(p.Residence, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(p.DataElements, NpgsqlDbType.Integer, ct);
-            }
+        await AffectedPeopleCopy.WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), table, import.IncidentId, import.Id, key.Id, people, now, ct);
+        return people.Count;
+    }
 
-            await copy.CompleteAsync(ct);
-        }
-
-        return await db.Database.ExecuteSqlRawAsync(
-            """
-            INSERT INTO affected_people (incident_id, import_id, blind_index, key_id, sealed, residence, data_elements, created_at)
-            SELECT {0}, {1}, blind_index, key_id, sealed, residence, data_elements, {2} FROM affected_people_staging
-            ON CONFLICT (incident_id, blind_index) DO NOTHING
-            """,
-            [import.IncidentId, import.Id, now], ct);
+    /// <summary>PostgreSQL: binary COPY into a session staging table, then one insert (in blind index order) that skips known people.</summary>
+    private async Task<int> CopyThenSkipKnownAsync(AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync(CreateStaging, ct);
+        await CopyAsync("affected_people_batch", import, people, now, ct);
+        return await db.Database.ExecuteSqlRawAsync(InsertSkippingKnown, ct);
     }
 
     /// <summary>SQLite: one prepared insert per person in the batch's transaction; the unique index skips known people.</summary>

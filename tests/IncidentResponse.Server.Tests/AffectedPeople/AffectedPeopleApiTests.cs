@@ -31,6 +31,9 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
         return (legal, incident.Id);
     }
 
+    private Task<RunningServer> ServerWithBatchesOfTwoAsync() => RunningServer.StartAsync(
+        $"--ConnectionStrings:Postgres={fixture.ConnectionString}", "--AffectedPeople:BatchSize=2", $"--IR_DATA_KEY={PostgresServerFixture.DataKey}");
+
     [Fact]
     public async Task Bad_rows_are_left_out_and_reported_by_row_column_and_reason()
     {
@@ -73,6 +76,35 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
         var summary = await (await legal.GetAsync($"/api/v1/incidents/{incident}/affected-people/summary")).Read<AffectedPeopleSummary>();
         Assert.Equal(4, summary.People);
         Assert.Equal(2, summary.Imports);
+    }
+
+    [Fact]
+    public async Task A_person_repeated_in_a_later_batch_of_the_same_file_is_stored_once()
+    {
+        var (legal, incident) = await NewIncidentAsync("Repeats across batches");
+        await using var node = await ServerWithBatchesOfTwoAsync();
+        using var client = node.WithKey(fixture.Users[Role.Legal].Key);
+        // Batches of two people: Ann comes back in the second batch (already stored by the first), Dan twice in the third.
+        var import = await (await client.PostCsv(incident, $"""
+            {AffectedPeopleImports.Header}
+            Ann,One,1 A St,Chicago,IL,60601,,name
+            Ben,Two,2 B St,Chicago,IL,60601,,name
+            ANN,ONE,1 A St.,chicago,il,60601,,name;ssn
+            Cat,Three,3 C St,Cheyenne,WY,82001,,name
+            Dan,Four,4 D St,Chicago,IL,60601,,name
+            Dan,Four,4 D St,Chicago,IL,60601,,name
+            Eve,Five,5 E St,Chicago,IL,60601,,name
+
+            """)).Read<ImportView>();
+        Assert.Equal((ImportStatus.Completed, 7L, 5L, 2L, 0L, 0), (import.Status, import.Rows, import.Imported, import.Duplicates, import.FailedRows, import.FailedBatches));
+
+        var again = await (await client.PostCsv(incident, AffectedPeopleImports.Header + "\n" +
+            "Eve,Five,5 E St,Chicago,IL,60601,,name\n" +
+            "Fay,Six,6 F St,Chicago,IL,60601,,name\n")).Read<ImportView>();
+        Assert.Equal((1L, 1L), (again.Imported, again.Duplicates));
+        var summary = await (await legal.GetAsync($"/api/v1/incidents/{incident}/affected-people/summary")).Read<AffectedPeopleSummary>();
+        Assert.Equal(new Dictionary<string, long> { ["US-IL"] = 5, ["US-WY"] = 1 }, summary.ByJurisdiction);
+        Assert.Equal(new Dictionary<string, long> { ["name"] = 6 }, summary.ByDataElement);
     }
 
     [Fact]
@@ -187,8 +219,7 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
     public async Task A_batch_the_database_refuses_is_rolled_back_whole_and_reported()
     {
         var (legal, incident) = await NewIncidentAsync("A refused batch");
-        await using var node = await RunningServer.StartAsync(
-            $"--ConnectionStrings:Postgres={fixture.ConnectionString}", "--AffectedPeople:BatchSize=2", $"--IR_DATA_KEY={PostgresServerFixture.DataKey}");
+        await using var node = await ServerWithBatchesOfTwoAsync();
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         // Wyoming is refused for this incident only: a stand-in for any failure the database may have mid-import.
