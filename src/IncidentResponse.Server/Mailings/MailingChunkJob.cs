@@ -54,7 +54,7 @@ public sealed class MailingChunkJob(
     }
 
     /// <summary>The letter as the person receives it: personalised, and watermarked in an exercise.</summary>
-    public static LetterDocument Personalise(Mailing mailing, LetterDocument approved, MailingRecipient recipient, PersonalData person, int dataElements)
+    private static LetterDocument Personalise(Mailing mailing, LetterDocument approved, MailingRecipient recipient, PersonalData person, int dataElements)
     {
         var letter = PersonalLetter.For(approved,
             new LetterRecipient(person, AffectedPerson.ElementsOf(dataElements).ToHashSet(), mailing.Reference(recipient.Sequence)));

@@ -18,6 +18,7 @@ namespace IncidentResponse.Server.Mailings;
 public static class MailingsApi
 {
     public const string ManifestHeader = "file,reference,pages,bytes,sha256";
+    private const string LetterFolder = "letters/";
 
     public static RouteGroupBuilder MapMailingsApi(this RouteGroupBuilder api)
     {
@@ -97,28 +98,32 @@ public static class MailingsApi
         }
 
         var directory = settings.DirectoryOf(mailingId);
+        if (!Directory.Exists(directory))
+        {
+            return Failure.Conflict("The letters of this mailing are gone: they were removed with the people's personal data.").ToProblem();
+        }
+
+        var letters = db.MailingRecipients.AsNoTracking().Where(r => r.MailingId == mailingId && r.ByPost && r.FileName != null).OrderBy(r => r.Sequence);
         return TypedResults.Stream(async stream =>
         {
+            // The manifest first, from the recorded checksums, then the files: neither is ever held whole in memory.
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            var manifest = new StringBuilder(ManifestHeader).Append('\n');
-            var letters = db.MailingRecipients.AsNoTracking().Where(r => r.MailingId == mailingId && r.ByPost && r.FileName != null)
-                .OrderBy(r => r.Sequence).AsAsyncEnumerable();
-            await foreach (var r in letters.WithCancellation(ct))
+            await using (var writer = new StreamWriter(zip.CreateEntry("manifest.csv", CompressionLevel.Optimal).Open(), new UTF8Encoding(false)))
             {
-                var name = "letters/" + r.FileName;
-                var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
-                await using (var target = entry.Open())
-                await using (var source = File.OpenRead(Path.Combine(directory, r.FileName!)))
+                await writer.WriteAsync(ManifestHeader + "\n");
+                await foreach (var r in letters.AsAsyncEnumerable().WithCancellation(ct))
                 {
-                    await source.CopyToAsync(target, ct);
+                    await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{LetterFolder}{r.FileName},{mailing.Reference(r.Sequence)},{r.Pages},{r.Bytes},{r.Sha256}\n"));
                 }
-
-                manifest.Append(CultureInfo.InvariantCulture, $"{name},{mailing.Reference(r.Sequence)},{r.Pages},{r.Bytes},{r.Sha256}\n");
             }
 
-            var file = zip.CreateEntry("manifest.csv", CompressionLevel.Optimal);
-            await using var writer = new StreamWriter(file.Open(), new UTF8Encoding(false));
-            await writer.WriteAsync(manifest, ct);
+            await foreach (var r in letters.AsAsyncEnumerable().WithCancellation(ct))
+            {
+                await using var target = zip.CreateEntry(LetterFolder + r.FileName, CompressionLevel.NoCompression).Open();
+                await using var source = File.OpenRead(Path.Combine(directory, r.FileName!));
+                await source.CopyToAsync(target, ct);
+            }
         }, "application/zip", $"mailing-{mailing.Code}.zip");
     }
 
