@@ -1,5 +1,6 @@
 // Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
-// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N.
+// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
+// --mailing CONN [people] [workers].
 using System.Globalization;
 using BenchmarkDotNet.Running;
 
@@ -37,6 +38,12 @@ if (args is ["--sweep", var database, ..] sweepArgs)
 if (args is ["--import", var target, ..] importArgs)
 {
     return await IncidentResponse.Benchmarks.ImportLoad.RunAsync(target, importArgs.Length > 2 ? int.Parse(importArgs[2], CultureInfo.InvariantCulture) : 1_000_000);
+}
+
+if (args is ["--mailing", var mailingServer, ..] mailingArgs)
+{
+    int Arg(int i, int fallback) => mailingArgs.Length > i ? int.Parse(mailingArgs[i], CultureInfo.InvariantCulture) : fallback;
+    return await IncidentResponse.Benchmarks.MailingLoad.RunAsync(mailingServer, Arg(2, 10_000), Arg(3, 2));
 }
 
 if (args is ["--letters", var letters])

@@ -1,6 +1,8 @@
 using IncidentResponse.Core.AffectedPeople;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Letters;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
 using UglyToad.PdfPig;
 
 namespace IncidentResponse.Core.Tests.Letters;
@@ -124,5 +126,18 @@ public sealed class PersonalLetterTests
 
         Assert.Contains("<address>Ref. 7F3A9C21-0000042<br>\nJane Doe<br>\n1 Main St<br>\nApt 4<br>\nSpringfield, IL 62701</address>", letter.ToHtml(), StringComparison.Ordinal);
         Assert.StartsWith("Notice\n\nRef. 7F3A9C21-0000042\nJane Doe\n", letter.ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_docx_keeps_the_address_in_one_paragraph_with_a_break_between_lines()
+    {
+        using var bytes = new MemoryStream();
+        DocxLetterWriter.Write(PersonalLetter.For(LetterDocument.Parse("# Notice\n\nBody.\n", 11), Recipient(Jane)), bytes);
+        bytes.Position = 0;
+
+        using var word = WordprocessingDocument.Open(bytes, false);
+        var address = word.MainDocumentPart!.Document!.Body!.Elements<Paragraph>().ElementAt(1);
+        Assert.Equal(4, address.Descendants<Break>().Count());
+        Assert.Equal(["Ref. 7F3A9C21-0000042", "Jane Doe", "1 Main St", "Apt 4", "Springfield, IL 62701"], address.Descendants<Text>().Select(t => t.Text));
     }
 }
