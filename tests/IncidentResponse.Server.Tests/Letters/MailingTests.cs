@@ -4,12 +4,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using IncidentResponse.Core.Identity;
+using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Letters;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Letters;
 using IncidentResponse.Server.Mailings;
+using IncidentResponse.Server.Notifications;
+using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Tests.AffectedPeople;
 using IncidentResponse.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -268,6 +271,72 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
             using var pdf = PdfDocument.Open(ReadBytes(entry));
             var words = string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text));
             Assert.StartsWith("EXERCISE", words, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_purge_of_the_people_removes_the_letter_files_and_keeps_the_mailings_record()
+    {
+        var (incident, letterUrl) = await ApprovedLetterAsync(exercise: false);
+        using var commander = fixture.As(Role.IncidentCommander);
+        using var legal = fixture.As(Role.Legal);
+        var mailing = await (await commander.PostJson(letterUrl + "/mailings", new { group = new[] { "US-CA" } })).Read<MailingView>();
+        await fixture.RunChunkAsync(mailing.Id, 0);
+        var directory = Path.Combine(fixture.Output, mailing.Id.ToString("N"));
+        Assert.Equal(2, Directory.GetFiles(directory).Length);
+
+        var url = $"/api/v1/incidents/{incident}";
+        var ledger = await (await legal.PostJson(url + "/assessment", new { })).Read<LedgerView>();
+        foreach (var notice in ledger.Obligations.Where(o => o.Recipient == Recipient.Individuals))
+        {
+            (await legal.SendJson(HttpMethod.Patch, $"{url}/obligations/{notice.Id}", new { status = "sent", proof = $"mailing {mailing.Id}" }, ifMatch: notice.Version.ToString()))
+                .EnsureSuccessStatusCode();
+        }
+
+        using var admin = fixture.Server.Admin();
+        var organisation = await (await admin.GetAsync("/api/v1/organisation")).Read<OrganisationView>();
+        (await admin.SendJson(HttpMethod.Patch, "/api/v1/organisation", new { affectedPeopleRetentionDays = 0 }, ifMatch: organisation.Version.ToString())).EnsureSuccessStatusCode();
+        (await legal.PostJson(url + "/affected-people/purge", new { })).EnsureSuccessStatusCode();
+
+        Assert.False(Directory.Exists(directory));
+        var view = await (await commander.GetAsync($"{letterUrl}/mailings/{mailing.Id}")).Read<MailingView>();
+        Assert.Equal(2L, view.ByStatus["generated"]);
+        Assert.Equal(HttpStatusCode.Conflict, (await commander.GetAsync($"{letterUrl}/mailings/{mailing.Id}/package")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_sweep_queues_again_the_unfinished_chunks_of_a_mailing_that_stopped_moving()
+    {
+        var (_, letterUrl) = await ApprovedLetterAsync(exercise: false);
+        using var commander = fixture.As(Role.IncidentCommander);
+        var mailing = await (await commander.PostJson(letterUrl + "/mailings", new { group = "all" })).Read<MailingView>();
+        Assert.Equal(3, mailing.Chunks);
+        await fixture.RunChunkAsync(mailing.Id, 1);
+        var monitoring = fixture.Server.App.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+
+        using (var scope = fixture.Server.App.Services.CreateScope())
+        {
+            var before = monitoring.EnqueuedCount("default");
+            await scope.ServiceProvider.GetRequiredService<MailingSweep>().RunAsync(CancellationToken.None);
+            Assert.Equal(before, monitoring.EnqueuedCount("default"));
+        }
+
+        await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var stall = new NpgsqlCommand("UPDATE mailings SET progress_at = progress_at - interval '1 hour' WHERE id = @m", connection);
+            stall.Parameters.AddWithValue("m", mailing.Id);
+            await stall.ExecuteNonQueryAsync();
+        }
+
+        using (var scope = fixture.Server.App.Services.CreateScope())
+        {
+            var before = monitoring.EnqueuedCount("default");
+            await scope.ServiceProvider.GetRequiredService<MailingSweep>().RunAsync(CancellationToken.None);
+            // Chunks 0 and 2 are left; chunk 1 is done and is not queued again.
+            Assert.Equal(before + 2, monitoring.EnqueuedCount("default"));
+            await scope.ServiceProvider.GetRequiredService<MailingSweep>().RunAsync(CancellationToken.None);
+            Assert.Equal(before + 2, monitoring.EnqueuedCount("default"));
         }
     }
 
