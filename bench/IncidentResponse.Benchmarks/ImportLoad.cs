@@ -70,7 +70,7 @@ public static class ImportLoad
         }
     }
 
-    private static async Task WriteFileAsync(string file, int rows)
+    internal static async Task WriteFileAsync(string file, int rows)
     {
         await using var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16);
         await writer.WriteAsync(Header + "\n");

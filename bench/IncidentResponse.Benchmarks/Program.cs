@@ -1,5 +1,6 @@
 // Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
-// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds], --import CONN [rows].
+// or --loop N, --transitions CONN [clients] [seconds], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
+// --mailing CONN [people] [workers].
 using System.Globalization;
 using BenchmarkDotNet.Running;
 
@@ -37,6 +38,23 @@ if (args is ["--sweep", var database, ..] sweepArgs)
 if (args is ["--import", var target, ..] importArgs)
 {
     return await IncidentResponse.Benchmarks.ImportLoad.RunAsync(target, importArgs.Length > 2 ? int.Parse(importArgs[2], CultureInfo.InvariantCulture) : 1_000_000);
+}
+
+if (args is ["--mailing", var mailingServer, ..] mailingArgs)
+{
+    int Arg(int i, int fallback) => mailingArgs.Length > i ? int.Parse(mailingArgs[i], CultureInfo.InvariantCulture) : fallback;
+    return await IncidentResponse.Benchmarks.MailingLoad.RunAsync(mailingServer, Arg(2, 10_000), Arg(3, 2));
+}
+
+if (args is ["--letters", var letters])
+{
+    // Personalised letters per second, PDF and HTML-only, one thread, one after the other in the same run.
+    var n = int.Parse(letters, CultureInfo.InvariantCulture);
+    var bench = new IncidentResponse.Benchmarks.MailMergeBenchmarks();
+    bench.Setup();
+    var (pdf, html) = bench.LettersPerSecond(n);
+    Console.WriteLine($"{n} personalised letters: PDF {pdf:F0} letters/s, HTML only {html:F0} letters/s ({html / pdf:F1}x)");
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(IncidentResponse.Benchmarks.AssessmentBenchmarks).Assembly).Run(args);

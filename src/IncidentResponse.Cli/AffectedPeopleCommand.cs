@@ -4,7 +4,9 @@ using IncidentResponse.Core;
 using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Mailings;
 using IncidentResponse.Server.Persistence;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
@@ -25,6 +27,7 @@ public static class AffectedPeopleCommand
         {
             await using var services = new ServiceCollection().AddLogging().AddIncidentDatabase(ServerDatabase.Settings(parse, connection))
                 .AddHttpContextAccessor().AddScoped<CurrentActor>().AddScoped<AuditTrail>().AddSingleton<IClock>(SystemClock.Instance)
+                .AddSingleton(MailingSettings.From(new ConfigurationBuilder().AddEnvironmentVariables().Build()))
                 .AddScoped<AffectedPeoplePurge>().BuildServiceProvider();
             await using var scope = services.CreateAsyncScope();
             var results = await scope.ServiceProvider.GetRequiredService<AffectedPeoplePurge>().PurgeDueAsync(ct);

@@ -8,6 +8,7 @@ using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Jobs;
 using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Letters;
+using IncidentResponse.Server.Mailings;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -41,6 +42,7 @@ public static class ServerApp
         builder.Services.AddScoped<PlaybookSweep>();
         builder.Services.AddDeadlines(builder.Configuration);
         builder.Services.AddAffectedPeople(builder.Configuration);
+        builder.Services.AddMailings(builder.Configuration);
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
@@ -68,6 +70,7 @@ public static class ServerApp
         api.MapTasksApi().MapTaskAssignmentApi().MapAdHocTasksApi().MapRunMigrationApi().MapPlaybookCatalogApi();
         api.MapDeadlinesApi();
         api.MapLettersApi();
+        api.MapMailingsApi();
         api.MapAffectedPeopleApi();
         return app;
     }

@@ -41,6 +41,23 @@ public static class DocxLetterWriter
 
     private static Paragraph Paragraph(LetterBlock block)
     {
+        if (block.Kind == BlockKind.Address)
+        {
+            // One paragraph, a line break between the lines, so the address stays together as one block.
+            var run = new Run();
+            foreach (var (line, i) in block.Text.Split('\n').Select((l, i) => (l, i)))
+            {
+                if (i > 0)
+                {
+                    run.Append(new Break());
+                }
+
+                run.Append(new Text(line) { Space = SpaceProcessingModeValues.Preserve });
+            }
+
+            return new Paragraph(new ParagraphProperties(new ParagraphStyleId { Val = "Normal" }), run);
+        }
+
         var (style, text) = block.Kind switch
         {
             BlockKind.Title => ("Title", block.Text),

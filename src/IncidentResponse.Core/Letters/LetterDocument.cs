@@ -9,6 +9,9 @@ public enum BlockKind
     Heading,
     Paragraph,
     ListItem,
+
+    /// <summary>A recipient's name and postal address, one line per '\n': set where a window envelope shows it.</summary>
+    Address,
 }
 
 public sealed record LetterBlock(BlockKind Kind, string Text);
@@ -69,7 +72,7 @@ public sealed class LetterDocument(IReadOnlyList<LetterBlock> blocks, int fontPt
         return new LetterDocument(blocks, fontPt);
     }
 
-    /// <summary>The letter in the template markup again: what <see cref="Parse"/> reads back to the same blocks.</summary>
+    /// <summary>The letter in the template markup again: what <see cref="Parse"/> reads back to the same blocks (an address reads back as a paragraph).</summary>
     public string ToMarkup() => string.Concat(Blocks.Select((b, i) =>
         (i == 0 ? "" : b.Kind == BlockKind.ListItem && Blocks[i - 1].Kind == BlockKind.ListItem ? "\n" : "\n\n") + b.Kind switch
         {
@@ -126,6 +129,9 @@ public sealed class LetterDocument(IReadOnlyList<LetterBlock> blocks, int fontPt
                 case BlockKind.ListItem:
                     html.Append(inList ? "" : "<ul>\n").Append("<li>").Append(text).Append("</li>\n");
                     inList = true;
+                    break;
+                case BlockKind.Address:
+                    html.Append("<address>").Append(text.Replace("\n", "<br>\n", StringComparison.Ordinal)).Append("</address>\n");
                     break;
                 default:
                     html.Append("<p>").Append(text).Append("</p>\n");

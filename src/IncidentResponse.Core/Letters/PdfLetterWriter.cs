@@ -5,13 +5,19 @@ using PdfSharp.Pdf;
 
 namespace IncidentResponse.Core.Letters;
 
-/// <summary>A letter as a PDF on US Letter paper, set in the embedded DejaVu Sans so it renders the same on any machine.</summary>
+/// <summary>
+/// A letter as a PDF on US Letter paper, set in the embedded DejaVu Sans so it renders the same on any machine. An
+/// address block sits where the window of a #10 envelope shows it when the letter is folded in three: 2 inches from
+/// the top, 1 inch from the left, within 4 by 1.125 inches.
+/// </summary>
 public static class PdfLetterWriter
 {
     private const double Margin = 72;
+    private const double WindowTop = 144;
     private static readonly Lock Registration = new();
 
-    public static void Write(LetterDocument letter, Stream output)
+    /// <summary>Writes the letter and returns its number of pages.</summary>
+    public static int Write(LetterDocument letter, Stream output)
     {
         RegisterFont();
         using var document = new PdfDocument();
@@ -19,6 +25,12 @@ public static class PdfLetterWriter
         var pages = new PageWriter(document);
         foreach (var block in letter.Blocks)
         {
+            if (block.Kind == BlockKind.Address)
+            {
+                pages.WriteAddress(block.Text.Split('\n'), new XFont(EmbeddedFontResolver.Family, letter.FontPt, XFontStyleEx.Regular));
+                continue;
+            }
+
             var (size, style, before, indent) = block.Kind switch
             {
                 BlockKind.Title => (letter.FontPt + 7, XFontStyleEx.Bold, 0.0, 0.0),
@@ -31,10 +43,12 @@ public static class PdfLetterWriter
         }
 
         pages.Close();
+        var pageCount = document.PageCount;
         using var buffer = new MemoryStream();
         document.Save(buffer, false);
         buffer.Position = 0;
         buffer.CopyTo(output);
+        return pageCount;
     }
 
     private static void RegisterFont()
@@ -85,6 +99,20 @@ public static class PdfLetterWriter
                 graphics.DrawString(line, font, XBrushes.Black, new XPoint(Margin + indent, y + font.GetHeight()));
                 y += lineHeight;
             }
+        }
+
+        /// <summary>The address lines, tight, in the envelope window of the first page; the letter goes on below them.</summary>
+        public void WriteAddress(IReadOnlyList<string> lines, XFont font)
+        {
+            var lineHeight = font.GetHeight() * 1.15;
+            y = Math.Max(y, WindowTop);
+            foreach (var line in lines)
+            {
+                graphics.DrawString(line, font, XBrushes.Black, new XPoint(Margin, y + font.GetHeight()));
+                y += lineHeight;
+            }
+
+            y += lineHeight;
         }
 
         public void Close() => graphics.Dispose();

@@ -5,6 +5,7 @@ using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Mailings;
 using IncidentResponse.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -14,9 +15,10 @@ namespace IncidentResponse.Server.AffectedPeople;
 /// <summary>
 /// Removes an incident's individuals (their sealed data and the import error reports) once notification is complete
 /// and the organisation's retention period has passed (the decision is <see cref="Retention"/>'s); audited with counts.
-/// The import records and the counts in the facts stay: they hold no personal data.
+/// The mailings' letter files go too (they carry names and addresses); the import records, the mailings' recipient
+/// rows and the counts in the facts stay: they hold no personal data.
 /// </summary>
-public sealed class AffectedPeoplePurge(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock)
+public sealed class AffectedPeoplePurge(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, MailingSettings mailings)
 {
     public async Task<Outcome<PurgeView>> PurgeAsync(Guid incidentId, CancellationToken ct)
     {
@@ -43,10 +45,17 @@ public sealed class AffectedPeoplePurge(IncidentDbContext db, AuditTrail audit, 
         var imports = db.AffectedPeopleImports.Where(i => i.IncidentId == incidentId).Select(i => i.Id);
         var errors = await db.ImportRowErrors.Where(e => imports.Contains(e.ImportId)).ExecuteDeleteAsync(ct);
         var people = await db.AffectedPeople.Where(p => p.IncidentId == incidentId).ExecuteDeleteAsync(ct);
+        var letterFolders = (await db.Mailings.Where(m => m.IncidentId == incidentId).Select(m => m.Id).ToListAsync(ct))
+            .Select(mailings.DirectoryOf).Where(Directory.Exists).ToList();
         audit.Record("affected-people.purged", "incident", incidentId.ToString(), null,
-            new { people, errors, retentionDays, decision.NotificationCompletedAt, decision.PurgeableFrom });
+            new { people, errors, letterFolders = letterFolders.Count, retentionDays, decision.NotificationCompletedAt, decision.PurgeableFrom });
         await audit.CommitAsync(ct);
         await transaction.CommitAsync(ct);
+        // After commit: a purge that fails before here leaves the files for the next purge, never files without their record.
+        foreach (var folder in letterFolders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
         return new PurgeView(incidentId, people, errors, decision.NotificationCompletedAt!.Value, decision.PurgeableFrom!.Value);
     }
 

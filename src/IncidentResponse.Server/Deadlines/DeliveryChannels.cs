@@ -40,7 +40,10 @@ public sealed class DeliverySettings
 }
 
 /// <summary>One message to send: the delivery row's id doubles as the message's idempotency key.</summary>
-public sealed record OutgoingMessage(Guid DeliveryId, string To, string Subject, string Body, string Json);
+public sealed record OutgoingMessage(Guid DeliveryId, string To, string Subject, string Body, string Json, MailAttachment? Attachment = null);
+
+/// <summary>A file sent with an email, such as a letter's PDF.</summary>
+public sealed record MailAttachment(string FileName, string MediaType, byte[] Content);
 
 /// <summary>Email over SMTP (MailKit): one connection per batch, a Message-ID that names the delivery.</summary>
 public sealed class EmailChannel(DeliverySettings settings)
@@ -67,7 +70,17 @@ public sealed class EmailChannel(DeliverySettings settings)
         // A receiver that sees this id twice (a crash between the server's acceptance and our commit) knows it is one message.
         mime.MessageId = $"{message.DeliveryId:N}@{settings.SmtpFrom.Split('@').Last()}";
         mime.Headers.Add("X-IR-Delivery", message.DeliveryId.ToString());
-        mime.Body = new TextPart("plain") { Text = message.Body };
+        if (message.Attachment is not { } file)
+        {
+            mime.Body = new TextPart("plain") { Text = message.Body };
+        }
+        else
+        {
+            var builder = new BodyBuilder { TextBody = message.Body };
+            builder.Attachments.Add(file.FileName, file.Content, ContentType.Parse(file.MediaType));
+            mime.Body = builder.ToMessageBody();
+        }
+
         await client.SendAsync(mime, ct);
     }
 }

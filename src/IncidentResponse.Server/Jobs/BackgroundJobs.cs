@@ -92,6 +92,7 @@ internal sealed class RecurringJobs(IRecurringJobManager recurring, Deadlines.De
                 recurring.AddOrUpdate<Playbooks.PlaybookSweep>("playbook-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
                 recurring.AddOrUpdate<Deadlines.DeadlineSweep>("deadline-sweep", j => j.RunAsync(CancellationToken.None), delivery.SweepCron);
                 recurring.AddOrUpdate<Deadlines.DeadlineSync>("deadline-resync", j => j.ResyncOpenIncidentsAsync(CancellationToken.None), Cron.Hourly(17));
+                recurring.AddOrUpdate<Mailings.MailingSweep>("mailing-sweep", j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

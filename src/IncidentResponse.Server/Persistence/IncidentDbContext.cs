@@ -7,6 +7,7 @@ using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Letters;
+using IncidentResponse.Server.Mailings;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
 using IncidentResponse.Server.Playbooks;
@@ -66,6 +67,8 @@ public abstract class IncidentDbContext : DbContext
     public DbSet<AffectedPersonRecord> AffectedPeople => Set<AffectedPersonRecord>();
     public DbSet<AffectedPeopleImport> AffectedPeopleImports => Set<AffectedPeopleImport>();
     public DbSet<ImportRowError> ImportRowErrors => Set<ImportRowError>();
+    public DbSet<Mailing> Mailings => Set<Mailing>();
+    public DbSet<MailingRecipient> MailingRecipients => Set<MailingRecipient>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -268,6 +271,7 @@ public abstract class IncidentDbContext : DbContext
         LawEnforcementModel.Configure(modelBuilder);
         LetterModel.Configure(modelBuilder);
         AffectedPeopleModel.Configure(modelBuilder);
+        MailingModel.Configure(modelBuilder);
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {
             e.HasKey(r => new { r.Principal, r.Key });

@@ -142,4 +142,48 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             Assert.DoesNotContain("Pine Rd", bytes, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_mailing_is_started_written_and_packaged_on_SQLite()
+    {
+        using var admin = server.Admin();
+        var legalUser = await (await admin.PostJson("/api/v1/users", new
+        {
+            email = "counsel@embedded.test", displayName = "Counsel", roles = new[] { "legal" }, password = "correct horse battery staple",
+        })).Read<IncidentResponse.Server.Identity.UserView>();
+        using var legal = server.WithKey((await (await admin.PostJson($"/api/v1/users/{legalUser.Id}/api-keys", new { name = "tests" }))
+            .Read<IncidentResponse.Server.Identity.CreatedApiKey>()).Key);
+        var incident = await (await admin.PostJson("/api/v1/incidents", new
+        {
+            title = "Loyalty export", kind = "dataExfiltration", severity = "high", summary = "An unauthorized party copied loyalty records.",
+        })).Read<IncidentView>();
+        var url = $"/api/v1/incidents/{incident.Id}";
+        (await admin.SendJson(HttpMethod.Put, url + "/facts", new { dataOwner = true, dataElements = new[] { "name" } })).EnsureSuccessStatusCode();
+        var csv = AffectedPeople.AffectedPeopleImports.Header + "\n" +
+            "Jane,Doe,1 Main St,Los Angeles,CA,90001,jane@example.com,name;ssn\n" +
+            "John,Roe,2 Oak Ave,Sacramento,CA,95814,,name;paymentCard\n";
+        (await AffectedPeople.AffectedPeopleImports.PostCsv(admin, incident.Id, csv)).EnsureSuccessStatusCode();
+        var letter = await (await admin.PostJson(url + "/letters", new
+        {
+            kind = "individuals", group = new[] { "US-CA" }, organisation = new { shortName = "Northwind", phone = "1-888-555-0147" },
+            offer = new { creditMonitoringMonths = 24, provider = "ClearWatch Identity" },
+        })).Read<IncidentResponse.Server.Letters.LetterView>();
+        var letterUrl = $"{url}/letters/{letter.Id}";
+        letter = await (await admin.SendJson(HttpMethod.Post, letterUrl + "/submit", new { }, ifMatch: $"{letter.Version}")).Read<IncidentResponse.Server.Letters.LetterView>();
+        (await legal.SendJson(HttpMethod.Post, letterUrl + "/approve", new { }, ifMatch: $"{letter.Version}")).EnsureSuccessStatusCode();
+
+        var mailing = await (await admin.PostJson(letterUrl + "/mailings", new { channel = "print" })).Read<IncidentResponse.Server.Mailings.MailingView>();
+        Assert.Equal((2, 1), (mailing.Recipients, mailing.Chunks));
+        using (var scope = server.App.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IncidentResponse.Server.Mailings.MailingChunkJob>().RunAsync(mailing.Id, 0, CancellationToken.None);
+        }
+
+        var done = await (await admin.GetAsync($"{letterUrl}/mailings/{mailing.Id}")).Read<IncidentResponse.Server.Mailings.MailingView>();
+        Assert.Equal((2L, 1), (done.ByStatus["generated"], done.ChunksDone));
+        Assert.NotNull(done.FinishedAt);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await admin.GetByteArrayAsync($"{letterUrl}/mailings/{mailing.Id}/package")));
+        Assert.Equal(3, zip.Entries.Count);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(dataDirectory, "mailings", mailing.Id.ToString("N")), "*.pdf").Length);
+    }
 }

@@ -104,6 +104,11 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/request-changes", Permission.ApproveLetters),
         ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/approve", Permission.ApproveLetters),
         ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/release", Permission.ReleaseLetters),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/mailings", Permission.ReleaseLetters),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/mailings", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/mailings/{mailingId:guid}", Permission.ReadIncidents),
+        ("GET", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/mailings/{mailingId:guid}/package", Permission.ReadIncidents),
+        ("POST", "/api/v1/incidents/{id:guid}/letters/{letterId:guid}/mailings/{mailingId:guid}/returns", Permission.ReleaseLetters),
         ("GET", "/api/v1/organisation/letter-templates/{kind}", Permission.DraftLetters),
         ("PUT", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
         ("DELETE", "/api/v1/organisation/letter-templates/{kind}", Permission.ApproveLetters),
@@ -168,6 +173,7 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
             .Replace("{letterId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{n:int}", "1", StringComparison.Ordinal)
             .Replace("{importId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{mailingId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
             .Replace("{stepId}", "triage", StringComparison.Ordinal)
             .Replace("{playbookId}", "engine-test", StringComparison.Ordinal)
             .Replace("{kind}", "contained", StringComparison.Ordinal)

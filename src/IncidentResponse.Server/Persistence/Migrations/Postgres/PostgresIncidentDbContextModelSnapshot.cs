@@ -1595,6 +1595,183 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                     b.ToTable("letter_versions", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.Mailing", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("channel");
+
+                    b.Property<int>("ChunkSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_size");
+
+                    b.Property<int>("Chunks")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunks");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("code");
+
+                    b.Property<Instant?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Group")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("group");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<bool>("IsExercise")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_exercise");
+
+                    b.Property<Guid>("LetterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("letter_id");
+
+                    b.Property<int>("LetterVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("letter_version");
+
+                    b.Property<Instant>("ProgressAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("progress_at");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("integer")
+                        .HasColumnName("recipients");
+
+                    b.Property<Instant>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("started_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailings");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailings_code");
+
+                    b.HasIndex("IncidentId", "StartedAt")
+                        .HasDatabaseName("ix_mailings_incident_id_started_at");
+
+                    b.HasIndex("LetterId", "LetterVersion", "Group", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailings_letter_id_letter_version_group_channel");
+
+                    b.ToTable("mailings", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.MailingRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("ByEmail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("by_email");
+
+                    b.Property<bool>("ByPost")
+                        .HasColumnType("boolean")
+                        .HasColumnName("by_post");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<int>("Chunk")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("file_name");
+
+                    b.Property<Instant?>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("generated_at");
+
+                    b.Property<Guid>("MailingId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("mailing_id");
+
+                    b.Property<int?>("Pages")
+                        .HasColumnType("integer")
+                        .HasColumnName("pages");
+
+                    b.Property<long>("PersonId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Instant?>("ReturnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("returned_at");
+
+                    b.Property<Instant?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailing_recipients");
+
+                    b.HasIndex("MailingId", "PersonId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_person_id");
+
+                    b.HasIndex("MailingId", "Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_sequence");
+
+                    b.HasIndex("MailingId", "Chunk", "Status")
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_chunk_status");
+
+                    b.ToTable("mailing_recipients", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2359,6 +2536,33 @@ namespace IncidentResponse.Server.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_letter_versions_letters_letter_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.Mailing", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailings_incidents_incident_id");
+
+                    b.HasOne("IncidentResponse.Server.Letters.Letter", null)
+                        .WithMany()
+                        .HasForeignKey("LetterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailings_letters_letter_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.MailingRecipient", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Mailings.Mailing", null)
+                        .WithMany()
+                        .HasForeignKey("MailingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailing_recipients_mailings_mailing_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>

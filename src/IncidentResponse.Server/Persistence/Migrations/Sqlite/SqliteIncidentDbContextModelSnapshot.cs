@@ -1582,6 +1582,181 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                     b.ToTable("letter_versions", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.Mailing", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<int>("ChunkSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chunk_size");
+
+                    b.Property<int>("Chunks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chunks");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Group")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<bool>("IsExercise")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_exercise");
+
+                    b.Property<Guid>("LetterId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("letter_id");
+
+                    b.Property<int>("LetterVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("letter_version");
+
+                    b.Property<long>("ProgressAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress_at");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recipients");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailings");
+
+                    b.HasIndex("Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailings_code");
+
+                    b.HasIndex("IncidentId", "StartedAt")
+                        .HasDatabaseName("ix_mailings_incident_id_started_at");
+
+                    b.HasIndex("LetterId", "LetterVersion", "Group", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailings_letter_id_letter_version_group_channel");
+
+                    b.ToTable("mailings", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.MailingRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("ByEmail")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("by_email");
+
+                    b.Property<bool>("ByPost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("by_post");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes");
+
+                    b.Property<int>("Chunk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chunk");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long?>("GeneratedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generated_at");
+
+                    b.Property<Guid>("MailingId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mailing_id");
+
+                    b.Property<int?>("Pages")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pages");
+
+                    b.Property<long>("PersonId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long?>("ReturnedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("returned_at");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mailing_recipients");
+
+                    b.HasIndex("MailingId", "PersonId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_person_id");
+
+                    b.HasIndex("MailingId", "Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_sequence");
+
+                    b.HasIndex("MailingId", "Chunk", "Status")
+                        .HasDatabaseName("ix_mailing_recipients_mailing_id_chunk_status");
+
+                    b.ToTable("mailing_recipients", (string)null);
+                });
+
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2347,6 +2522,33 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_letter_versions_letters_letter_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.Mailing", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailings_incidents_incident_id");
+
+                    b.HasOne("IncidentResponse.Server.Letters.Letter", null)
+                        .WithMany()
+                        .HasForeignKey("LetterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailings_letters_letter_id");
+                });
+
+            modelBuilder.Entity("IncidentResponse.Server.Mailings.MailingRecipient", b =>
+                {
+                    b.HasOne("IncidentResponse.Server.Mailings.Mailing", null)
+                        .WithMany()
+                        .HasForeignKey("MailingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailing_recipients_mailings_mailing_id");
                 });
 
             modelBuilder.Entity("IncidentResponse.Server.Notifications.AssessmentRun", b =>
