@@ -200,35 +200,44 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
         var directory = Path.Combine(fixture.Output, mailing.Id.ToString("N"));
         var files = Directory.GetFiles(directory).Order().ToArray();
         Assert.Equal(2, files.Length);
-        var first = await File.ReadAllBytesAsync(files[0]);
-        var firstWritten = File.GetLastWriteTimeUtc(files[0]);
 
         // The node died after writing half of the second letter and before its batch committed: that row is still pending.
+        string secondFile;
         await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
         {
             await connection.OpenAsync();
             await using var reset = new NpgsqlCommand(
-                "UPDATE mailing_recipients SET status = 'Pending', sha256 = NULL, bytes = NULL WHERE mailing_id = @m AND sequence = 2", connection);
+                "UPDATE mailing_recipients SET status = 'Pending', sha256 = NULL, bytes = NULL WHERE mailing_id = @m AND sequence = 2 RETURNING file_name", connection);
             reset.Parameters.AddWithValue("m", mailing.Id);
-            Assert.Equal(1, await reset.ExecuteNonQueryAsync());
+            secondFile = Path.Combine(directory, (string)(await reset.ExecuteScalarAsync())!);
         }
 
-        await File.WriteAllBytesAsync(files[1], [0x25, 0x50]);
+        var firstFile = Assert.Single(files, f => f != secondFile);
+        var first = await File.ReadAllBytesAsync(firstFile);
+        var firstWritten = File.GetLastWriteTimeUtc(firstFile);
+        await File.WriteAllBytesAsync(secondFile, [0x25, 0x50]);
         await Task.WhenAll(fixture.RunChunkAsync(mailing.Id, 0), fixture.RunChunkAsync(mailing.Id, 0));
 
         Assert.Equal(generatedBefore + 1, await GeneratedInAuditAsync(incident));
-        Assert.Equal(first, await File.ReadAllBytesAsync(files[0]));
-        Assert.Equal(firstWritten, File.GetLastWriteTimeUtc(files[0]));
+        Assert.Equal(first, await File.ReadAllBytesAsync(firstFile));
+        Assert.Equal(firstWritten, File.GetLastWriteTimeUtc(firstFile));
         Assert.Equal(files, Directory.GetFiles(directory).Order().ToArray());
         var view = await (await commander.GetAsync($"{letterUrl}/mailings/{mailing.Id}")).Read<MailingView>();
         Assert.Equal((2L, 0L), (view.ByStatus["generated"], view.ByStatus["pending"]));
         Assert.NotNull(view.FinishedAt);
         using var zip = new ZipArchive(new MemoryStream(await (await commander.GetAsync($"{letterUrl}/mailings/{mailing.Id}/package")).Content.ReadAsByteArrayAsync()));
-        var second = zip.GetEntry("letters/" + Path.GetFileName(files[1]))!;
+        var second = zip.GetEntry("letters/" + Path.GetFileName(secondFile))!;
         var row = Read(zip.GetEntry("manifest.csv")!).Split('\n').Single(l => l.StartsWith(second.FullName, StringComparison.Ordinal)).Split(',');
         Assert.Equal(row[4], Convert.ToHexStringLower(SHA256.HashData(ReadBytes(second))));
-        using var pdf = PdfDocument.Open(ReadBytes(second));
-        Assert.Contains("Roe", string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text)), StringComparison.Ordinal);
+        // The rewritten letter is whole again and addressed to the other Californian.
+        Assert.NotEqual(Addressee(first), Addressee(ReadBytes(second)));
+    }
+
+    private static string Addressee(byte[] letter)
+    {
+        using var pdf = PdfDocument.Open(letter);
+        var words = string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text));
+        return Assert.Single(new[] { "Doe", "Roe" }, name => words.Contains(name, StringComparison.Ordinal));
     }
 
     [Fact]
