@@ -12,14 +12,19 @@ using NodaTime.Text;
 
 namespace IncidentResponse.Server.Mailings;
 
-/// <summary>One letter that came back, as sent: status "returned" (mail) or "bounced" (email), the reason, and when (ISO instant; default now).</summary>
+/// <summary>
+/// What became of one letter: status "returned" (mail came back), "bounced" (email refused) or "sent" (an email left
+/// in "sending" by a node that stopped mid-send, confirmed delivered from the mail server's log), the reason, and when
+/// (ISO instant; default now).
+/// </summary>
 public sealed record ReturnEntry(string? Reference, string? Status, string? Reason, string? At);
 
 public sealed record ReturnsRequest(IReadOnlyList<ReturnEntry>? Returns);
 
 /// <summary>
 /// Records returned mail and bounces by recipient reference, all or nothing: a returned letter must have gone by
-/// post, a bounce must have been sent by email; recording the same return again changes nothing.
+/// post, a bounce must have been an email that was sent or was being sent; "sent" settles an email left in "sending";
+/// recording the same outcome again changes nothing.
 /// </summary>
 public sealed class MailingReturns(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock)
 {
@@ -106,18 +111,35 @@ public sealed class MailingReturns(IncidentDbContext db, AuditTrail audit, Curre
                 continue;
             }
 
-            var allowed = status == RecipientStatus.Returned
-                ? recipient.ByPost && recipient.Status is RecipientStatus.Generated or RecipientStatus.Sent
-                : recipient.ByEmail && recipient.Status == RecipientStatus.Sent;
+            var allowed = status switch
+            {
+                RecipientStatus.Returned => recipient.ByPost && recipient.Status is RecipientStatus.Generated or RecipientStatus.Sent,
+                RecipientStatus.Bounced => recipient.ByEmail && recipient.Status is RecipientStatus.Sent or RecipientStatus.Sending,
+                _ => recipient.ByEmail && recipient.Status == RecipientStatus.Sending,
+            };
             if (!allowed)
             {
                 return new Failure(FailureKind.Conflict,
                     $"{mailing.Reference(sequence)} cannot be {status.ToString().ToLowerInvariant()}: its letter is {recipient.Status.ToString().ToCamelCase()}"
-                    + (status == RecipientStatus.Returned ? " and a returned letter is one that went by post." : " and a bounce is of an email that was sent."),
+                    + status switch
+                    {
+                        RecipientStatus.Returned => " and a returned letter is one that went by post.",
+                        RecipientStatus.Bounced => " and a bounce is of an email that was sent.",
+                        _ => " and only an email left in sending is confirmed sent.",
+                    },
                     $"returns[{i}].status");
             }
 
-            (recipient.Status, recipient.Reason, recipient.ReturnedAt) = (status, reason, at);
+            (recipient.Status, recipient.Reason) = (status, reason);
+            if (status == RecipientStatus.Sent)
+            {
+                recipient.SentAt = at;
+            }
+            else
+            {
+                recipient.ReturnedAt = at;
+            }
+
             recorded++;
         }
 
@@ -125,6 +147,7 @@ public sealed class MailingReturns(IncidentDbContext db, AuditTrail audit, Curre
         {
             mailing = mailingId, recorded, alreadyRecorded = already,
             returned = wanted.Count(w => w.Status == RecipientStatus.Returned), bounced = wanted.Count(w => w.Status == RecipientStatus.Bounced),
+            confirmedSent = wanted.Count(w => w.Status == RecipientStatus.Sent),
         });
         await audit.CommitAsync(ct);
         await transaction.CommitAsync(ct);
@@ -149,8 +172,11 @@ public sealed class MailingReturns(IncidentDbContext db, AuditTrail audit, Curre
             case "bounced":
                 status = RecipientStatus.Bounced;
                 break;
+            case "sent":
+                status = RecipientStatus.Sent;
+                break;
             default:
-                return Failure.Invalid($"{path}.status", "'status' is 'returned' (mail came back) or 'bounced' (email).");
+                return Failure.Invalid($"{path}.status", "'status' is 'returned' (mail came back), 'bounced' (email refused) or 'sent' (an email left in sending, delivered).");
         }
 
         if ((Require.Text($"{path}.reason", entry.Reason, MailingRecipient.ReasonLength)) is { } noReason)

@@ -95,6 +95,8 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
         var (incident, letterUrl) = await ApprovedLetterAsync(exercise: false);
         using var commander = fixture.As(Role.IncidentCommander);
         using var observer = fixture.As(Role.Observer);
+        // The mail server is shared by this class's tests: only what arrives from here on is this mailing's.
+        var earlier = fixture.Smtp.Messages.Count;
 
         var started = await commander.PostJson(letterUrl + "/mailings", new { channel = "both" });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
@@ -120,7 +122,7 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
         Assert.Equal((2, 3L, 3L), (done.ChunksDone, done.ByPost, done.ByEmail));
         Assert.Equal((3L, 1L, 0L), (done.ByStatus["sent"], done.ByStatus["generated"], done.ByStatus["pending"]));
         Assert.Equal(4, await GeneratedInAuditAsync(incident));
-        var mails = fixture.Smtp.Messages.Where(m => m.From.ToString().Contains("northwind.test", StringComparison.Ordinal)).ToList();
+        var mails = fixture.Smtp.Messages.Skip(earlier).Where(m => m.From.ToString().Contains("northwind.test", StringComparison.Ordinal)).ToList();
         Assert.Equal(["eve@example.com", "jane@example.com", "john@example.com"], mails.Select(m => m.To.ToString()).Order());
         var janeMail = mails.Single(m => m.To.ToString() == "jane@example.com");
         Assert.Contains("Dear Jane Doe,", janeMail.TextBody, StringComparison.Ordinal);
@@ -281,6 +283,45 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
             var words = string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text));
             Assert.StartsWith("EXERCISE", words, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task An_email_left_sending_by_a_stopped_node_is_settled_from_the_mail_log_and_then_the_mailing_finishes()
+    {
+        var (_, letterUrl) = await ApprovedLetterAsync(exercise: false);
+        using var commander = fixture.As(Role.IncidentCommander);
+        var mailing = await (await commander.PostJson(letterUrl + "/mailings", new { group = new[] { "US-CA" }, channel = "email" })).Read<MailingView>();
+        var mailingUrl = $"{letterUrl}/mailings/{mailing.Id}";
+        await fixture.RunChunkAsync(mailing.Id, 0);
+
+        // The node stopped after handing the second email to the mail server and before recording it as sent.
+        string code;
+        await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var stop = new NpgsqlCommand(
+                "UPDATE mailing_recipients SET status = 'Sending', sent_at = NULL WHERE mailing_id = @m AND sequence = 2; " +
+                "UPDATE mailings SET finished_at = NULL WHERE id = @m RETURNING code", connection);
+            stop.Parameters.AddWithValue("m", mailing.Id);
+            code = (string)(await stop.ExecuteScalarAsync())!;
+        }
+
+        // No job sends it again or finishes the mailing while that email is in doubt.
+        var sentBefore = fixture.Smtp.Messages.Count;
+        await fixture.RunChunkAsync(mailing.Id, 0);
+        var stuck = await (await commander.GetAsync(mailingUrl)).Read<MailingView>();
+        Assert.Equal((1L, 1L, sentBefore), (stuck.ByStatus["sending"], stuck.ByStatus["sent"], fixture.Smtp.Messages.Count));
+        Assert.Null(stuck.FinishedAt);
+
+        var recorded = new { returns = new[] { new { reference = $"{code}-0000001", status = "sent", reason = "Delivered per the mail log" } } };
+        Assert.Equal((0, 1), Counts(await (await commander.PostJson(mailingUrl + "/returns", recorded)).Read<ReturnsView>()));
+        var settle = new { returns = new[] { new { reference = $"{code}-0000002", status = "sent", reason = "250 OK in the mail server log, queue id 4F2A" } } };
+        var settled = await (await commander.PostJson(mailingUrl + "/returns", settle)).Read<ReturnsView>();
+        Assert.Equal((1, 0), Counts(settled));
+        await fixture.RunChunkAsync(mailing.Id, 0);
+        var finished = await (await commander.GetAsync(mailingUrl)).Read<MailingView>();
+        Assert.Equal((0L, 2L), (finished.ByStatus["sending"], finished.ByStatus["sent"]));
+        Assert.NotNull(finished.FinishedAt);
     }
 
     [Fact]
