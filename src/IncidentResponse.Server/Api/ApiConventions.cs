@@ -49,6 +49,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 (409, "Conflict", "Someone else changed this resource at the same time. Reload it and retry.", null),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } } =>
                 (409, "Conflict", "A concurrent request wrote the same record first. Reload and retry.", null),
+            _ when Collided(exception) =>
+                (409, "Conflict", "A concurrent request on the same records collided with this one and nothing was saved. Retry.", null),
             _ => (500, "Internal error", "The server could not complete the request.", (string?)null),
         };
         if (status >= 500)
@@ -64,6 +66,20 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A deadlock or serialization failure the database resolved by rolling this request back.</summary>
+    private static bool Collided(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: "40P01" or "40001" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? FieldOf(JsonException json) =>

@@ -15,7 +15,8 @@ namespace IncidentResponse.Server.Notifications;
 
 /// <summary>
 /// Runs the law engine on an incident and brings its obligation ledger in step, inside the caller's unit of work:
-/// the caller commits (with the audit events recorded here) and then asks for the incident's deadlines.
+/// the caller opens the transaction, commits (with the audit events recorded here) and then asks for the incident's
+/// deadlines. Assessments of one incident take turns: each reads the ledger the one before it committed.
 /// </summary>
 public sealed class IncidentAssessor(IncidentDbContext db, AuditTrail audit, CurrentActor actor, IClock clock, RuleBook rules)
 {
@@ -27,6 +28,17 @@ public sealed class IncidentAssessor(IncidentDbContext db, AuditTrail audit, Cur
     /// <summary>Assesses and stages the ledger's changes; the answer's view is read after the commit, with the stored versions.</summary>
     public async Task<Outcome<Func<LedgerView>>> AssessAsync(Incident incident, CancellationToken ct)
     {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("An assessment runs inside its caller's transaction.");
+        }
+
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            // Without the turn, two assessments both add the same obligations and collide on their keys (or deadlock).
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"assessment:" + incident.Id}, 0))", ct);
+        }
+
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
         var (json, facts, errors) = await IncidentFactsComposer.ComposeStoredAsync(db, incident, organisation, ct);
         if (facts is null)

@@ -93,6 +93,8 @@ public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit,
             return Failure.NotFound("The incident");
         }
 
+        var owned = db.Database.CurrentTransaction is null;
+        await using var transaction = owned ? await db.Database.BeginTransactionAsync(ct) : null;
         var outcome = await assessor.AssessAsync(incident, ct);
         if (outcome.Failure is { } failure)
         {
@@ -100,6 +102,11 @@ public sealed class NotificationHandlers(IncidentDbContext db, AuditTrail audit,
         }
 
         await audit.CommitAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
         await runs.IncidentChangedAsync(incident.Id, ct);
         return outcome.Value!();
     }

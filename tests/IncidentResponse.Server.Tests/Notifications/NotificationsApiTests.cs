@@ -145,8 +145,13 @@ public sealed class NotificationsApiTests(PostgresServerFixture fixture)
         var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Credential stuffing", kind = "credentialStuffing", severity = "medium" })).Read<IncidentView>();
         var url = $"/api/v1/incidents/{incident.Id}";
         await legal.SendJson(HttpMethod.Put, url + "/facts", new { dataOwner = true, dataElements = new[] { "usernameOrEmailWithPassword" }, affectedResidents = new Dictionary<string, int> { ["US-CA"] = 10, ["US-NY"] = 10 } });
-        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => legal.PostJson(url + "/assessment", new { })));
-        Assert.All(runs, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, r.StatusCode.ToString()));
+        // Assessments of one incident take turns, so none collides: each answers the ledger as it then stands.
+        for (var round = 0; round < 5; round++)
+        {
+            var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => legal.PostJson(url + "/assessment", new { })));
+            Assert.All(runs, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        }
+
 
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
