@@ -1,3 +1,4 @@
+using Hangfire;
 using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Api;
 using IncidentResponse.Server.Audit;
@@ -43,10 +44,11 @@ public static class ServerApp
         builder.Services.AddDeadlines(builder.Configuration);
         builder.Services.AddAffectedPeople(builder.Configuration);
         builder.Services.AddMailings(builder.Configuration);
+        // Registered before the job server, so no job runs before the schema is there.
+        builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
-        builder.Services.AddHostedService<DatabaseStartup>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -76,10 +78,10 @@ public static class ServerApp
     }
 }
 
-/// <summary>Before the server takes requests: migrate the schema, then first-start set-up.</summary>
+/// <summary>Before the server takes requests or runs jobs: migrate the schema, first-start set-up and the job storage's schema, one node at a time.</summary>
 internal sealed class DatabaseStartup(IServiceProvider services, IConfiguration configuration) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => DatabaseSetup.OneNodeAtATimeAsync(services, async () =>
     {
         if (!string.Equals(configuration["IR_MIGRATE_ON_START"], "false", StringComparison.OrdinalIgnoreCase))
         {
@@ -87,7 +89,9 @@ internal sealed class DatabaseStartup(IServiceProvider services, IConfiguration 
         }
 
         await FirstStart.RunAsync(services, configuration, cancellationToken);
-    }
+        // Hangfire prepares its own schema when its storage is first built: in the same turn.
+        services.GetService<JobStorage>();
+    }, cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -72,6 +72,36 @@ public static class DatabaseSetup
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString).UseSnakeCaseNamingConvention();
 
+    /// <summary>
+    /// Start-up work (migrations, first-start set-up) done by one node at a time: on PostgreSQL under a session advisory
+    /// lock, so nodes started together on one database take turns instead of applying a migration or seeding twice.
+    /// A node that dies holding it releases it with its connection.
+    /// </summary>
+    public static async Task OneNodeAtATimeAsync(IServiceProvider services, Func<Task> work, CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<DatabaseSettings>().Provider != DatabaseProvider.Postgres)
+        {
+            await work();
+            return;
+        }
+
+        await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('startup', 0))", connection))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended('startup', 0))", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>Applies the provider's migrations; used at start-up and by `ir migrate`.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
