@@ -80,7 +80,8 @@ public static class BackgroundJobs
 /// Registers the recurring jobs once the node has started, retrying while another node holds the lock: a node
 /// killed mid-registration leaves a lock that expires, and must not stop the next one from starting.
 /// </summary>
-internal sealed class RecurringJobs(IRecurringJobManager recurring, Deadlines.DeliverySettings delivery, ILogger<RecurringJobs> logger) : BackgroundService
+internal sealed class RecurringJobs(
+    IRecurringJobManager recurring, Deadlines.DeliverySettings delivery, Mailings.MailingSettings mailings, ILogger<RecurringJobs> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,7 +93,7 @@ internal sealed class RecurringJobs(IRecurringJobManager recurring, Deadlines.De
                 recurring.AddOrUpdate<Playbooks.PlaybookSweep>("playbook-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
                 recurring.AddOrUpdate<Deadlines.DeadlineSweep>("deadline-sweep", j => j.RunAsync(CancellationToken.None), delivery.SweepCron);
                 recurring.AddOrUpdate<Deadlines.DeadlineSync>("deadline-resync", j => j.ResyncOpenIncidentsAsync(CancellationToken.None), Cron.Hourly(17));
-                recurring.AddOrUpdate<Mailings.MailingSweep>("mailing-sweep", j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
+                recurring.AddOrUpdate<Mailings.MailingSweep>("mailing-sweep", j => j.RunAsync(CancellationToken.None), mailings.SweepCron);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

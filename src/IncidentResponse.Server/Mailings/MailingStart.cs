@@ -13,8 +13,8 @@ using NodaTime;
 
 namespace IncidentResponse.Server.Mailings;
 
-/// <summary>Where letters are written and how the work is cut up.</summary>
-public sealed record MailingSettings(string OutputDirectory, int ChunkSize, int BatchSize, Duration StaleAfter)
+/// <summary>Where letters are written, how the work is cut up, and when the sweep looks for a mailing that stopped moving.</summary>
+public sealed record MailingSettings(string OutputDirectory, int ChunkSize, int BatchSize, Duration StaleAfter, string SweepCron)
 {
     public static MailingSettings From(IConfiguration configuration) => new(
         configuration["Mailings:OutputDirectory"] is { Length: > 0 } directory
@@ -22,7 +22,8 @@ public sealed record MailingSettings(string OutputDirectory, int ChunkSize, int 
             : Path.Combine(DatabaseSettings.DataDirectoryFrom(configuration), "mailings"),
         Math.Clamp(configuration.GetValue("Mailings:ChunkSize", 500), 1, 100_000),
         Math.Clamp(configuration.GetValue("Mailings:BatchSize", 100), 1, 10_000),
-        Duration.FromMinutes(Math.Clamp(configuration.GetValue("Mailings:StaleMinutes", 10), 1, 24 * 60)));
+        Duration.FromMinutes(Math.Clamp(configuration.GetValue("Mailings:StaleMinutes", 10.0), 0.05, 24 * 60)),
+        configuration["Mailings:SweepCron"] is { Length: > 0 } cron ? cron : "*/5 * * * *");
 
     /// <summary>One directory per mailing; on several nodes it must be storage they all share.</summary>
     public string DirectoryOf(Guid mailingId) => Path.Combine(OutputDirectory, mailingId.ToString("N"));

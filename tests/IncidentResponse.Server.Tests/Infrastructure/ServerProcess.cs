@@ -17,6 +17,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The operating system's process id, which Hangfire puts in the name of the node's job server.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>What the process wrote last, for a failing test's message.</summary>
     public string Output
     {
@@ -86,10 +89,12 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException("The server did not become ready: " + Output);
     }
 
-    public HttpClient Admin()
+    public HttpClient Admin() => WithKey(RunningServer.AdminKey);
+
+    public HttpClient WithKey(string key)
     {
         var client = new HttpClient { BaseAddress = Address };
-        client.DefaultRequestHeaders.Add("X-Api-Key", RunningServer.AdminKey);
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
 

@@ -84,11 +84,6 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
         "Eve,Moss,,,WA,,eve@example.com,name\n" +
         "Ann,Lee,4 Pine Rd,Chicago,IL,60601,ann@example.com,name;ssn\n";
 
-    private static readonly object Organisation = new
-    {
-        shortName = "Northwind", phone = "1-888-555-0147", website = "www.northwind.example/notice", address = "410 Harbor Way, Suite 200, Oakland, CA 94607",
-    };
-
     [Fact]
     public async Task A_mailing_writes_one_personal_letter_per_person_emails_and_packages_them_and_records_returns()
     {
@@ -392,37 +387,14 @@ public sealed class MailingTests(MailingFixture fixture) : IClassFixture<Mailing
 
     private async Task<(Guid Incident, string LetterUrl)> LetterAsync(bool exercise)
     {
-        using var commander = fixture.As(Role.IncidentCommander);
-        using var legal = fixture.As(Role.Legal);
-        using var comms = fixture.As(Role.Communications);
-        var incident = await (await commander.PostJson("/api/v1/incidents", new
-        {
-            title = "Loyalty export", kind = "dataExfiltration", severity = "high", isExercise = exercise,
-            summary = "An unauthorized party used a compromised vendor credential to reach our loyalty database and copied customer records.",
-        })).Read<IncidentView>();
-        var url = $"/api/v1/incidents/{incident.Id}";
-        (await legal.SendJson(HttpMethod.Put, url + "/facts", new { dataOwner = true, dataElements = new[] { "name" } })).EnsureSuccessStatusCode();
         using var admin = fixture.Server.Admin();
-        var import = await admin.PostCsv(incident.Id, People);
-        Assert.Equal(HttpStatusCode.Created, import.StatusCode);
-        var letter = await (await comms.PostJson(url + "/letters", new
-        {
-            kind = "individuals", group = new[] { "US-CA", "US-WA" }, organisation = Organisation,
-            offer = new { creditMonitoringMonths = 24, provider = "ClearWatch Identity" },
-        })).Read<LetterView>();
-        Assert.True(letter.LatestCheck.Passed, string.Join("; ", letter.LatestCheck.Checks.Where(c => c.Status == CheckStatus.Missing).Select(c => c.Detail)));
-        return (incident.Id, $"{url}/letters/{letter.Id}");
+        return await ApprovedLetters.DraftAsync(fixture.As, admin, People, ["US-CA", "US-WA"], exercise);
     }
 
     private async Task<(Guid Incident, string LetterUrl)> ApprovedLetterAsync(bool exercise)
     {
         var (incident, letterUrl) = await LetterAsync(exercise);
-        using var comms = fixture.As(Role.Communications);
-        using var legal = fixture.As(Role.Legal);
-        var letter = await (await comms.GetAsync(letterUrl)).Read<LetterView>();
-        letter = await (await comms.SendJson(HttpMethod.Post, letterUrl + "/submit", new { }, ifMatch: $"{letter.Version}")).Read<LetterView>();
-        letter = await (await legal.SendJson(HttpMethod.Post, letterUrl + "/approve", new { }, ifMatch: $"{letter.Version}")).Read<LetterView>();
-        Assert.Equal(LetterStatus.Approved, letter.Status);
+        await ApprovedLetters.ApproveAsync(fixture.As, letterUrl);
         return (incident, letterUrl);
     }
 
