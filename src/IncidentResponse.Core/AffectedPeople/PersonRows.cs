@@ -163,7 +163,7 @@ public static class PersonRows
 
         var city = Text(map.City, FieldLength);
         var email = Text(map.Email, 320)?.ToLowerInvariant();
-        if (email is not null && !IsEmail(email))
+        if (email is not null && !EmailAddresses.IsPlausible(email))
         {
             Fail(map.Email, "is not an email address (one @, a domain with a dot, no spaces)");
         }
@@ -290,13 +290,6 @@ public static class PersonRows
         }
 
         return mask;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool IsEmail(string email)
-    {
-        var at = email.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && at == email.LastIndexOf('@') && email.IndexOf('.', at) > at + 1 && !email.EndsWith('.') && !email.Contains(' ', StringComparison.Ordinal);
     }
 
     /// <summary>Trims and turns every run of white space (line breaks of a quoted field too) into one space.</summary>

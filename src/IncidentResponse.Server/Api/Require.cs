@@ -13,6 +13,13 @@ public static class Require
             ? Failure.Invalid(field, $"'{field}' is longer than {maxLength} characters.")
             : null;
 
+    /// <summary>Absent or blank, or an address of the plausible shape (one @, a domain with a dot, no spaces).</summary>
+    public static Failure? OptionalEmail(string field, string? value, int maxLength) =>
+        OptionalText(field, value, maxLength)
+        ?? (string.IsNullOrWhiteSpace(value) || Core.EmailAddresses.IsPlausible(value.Trim())
+            ? null
+            : Failure.Invalid(field, $"'{field}' is not an email address (one @, a domain with a dot, no spaces)."));
+
     public static Failure? Present<T>(string field, T? value) where T : struct =>
         value is null ? Failure.Invalid(field, $"'{field}' is required.") : null;
 

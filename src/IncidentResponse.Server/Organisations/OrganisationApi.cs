@@ -23,7 +23,7 @@ public sealed record LetterContact(string? ShortName, string? Address, string? P
     public Failure? Invalid() =>
         Require.OptionalText("contact.shortName", ShortName, ShortNameLength) ?? Require.OptionalText("contact.address", Address, AddressLength)
         ?? Require.OptionalText("contact.phone", Phone, PhoneLength) ?? Require.OptionalText("contact.website", Website, WebsiteLength)
-        ?? Require.OptionalText("contact.email", Email, EmailLength);
+        ?? Require.OptionalEmail("contact.email", Email, EmailLength);
 }
 
 public sealed record OrganisationView(
