@@ -15,7 +15,8 @@ public static class MigrateCommand
         {
             var settings = ServerDatabase.Settings(parse, connection);
             var services = new ServiceCollection().AddLogging().AddIncidentDatabase(settings).BuildServiceProvider();
-            await DatabaseSetup.MigrateAsync(services, ct);
+            // A server starting on the same database at the same time waits its turn, as nodes do among themselves.
+            await DatabaseSetup.OneNodeAtATimeAsync(services, () => DatabaseSetup.MigrateAsync(services, ct), ct);
             await Console.Out.WriteLineAsync(settings.Provider == DatabaseProvider.Postgres
                 ? "PostgreSQL schema is up to date."
                 : $"Embedded database is up to date ({settings.DataDirectory}).");
