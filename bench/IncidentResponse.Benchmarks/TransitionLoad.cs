@@ -32,11 +32,22 @@ public static class TransitionLoad
         var connection = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
         try
         {
-            var pgbench = await PgBench(connection, clients, seconds);
+            await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
+            var pgbench = await PgBench(connection, clients, seconds, OneRowUpdate, []);
             var (transitions, cpu, opened) = await Transitions(connection, clients, seconds);
+            // The transition's own statements, as the server sent them, from pgbench with no application at all: the
+            // ratio the database alone would allow. Runs and steps are the ones the load left behind.
+            await Execute(connection, """
+                CREATE TABLE bench_steps AS SELECT row_number() OVER () AS n, s.run_id, p.incident_id, s.step_id
+                    FROM run_steps s JOIN playbook_runs p ON p.id = s.run_id;
+                ALTER TABLE bench_steps ADD PRIMARY KEY (n);
+                """);
+            var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
+            var statements = await PgBench(connection, clients, seconds, TransitionStatements, ["-M", "extended", "-r", "-D", $"steps={steps}", "-D", $"keyhash={IncidentResponse.Server.Identity.Secrets.HashApiKey(Key)}"]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clients {clients}, {seconds} s each: task transitions {transitions:F1}/s, pgbench one-row UPDATE {pgbench:F1} tps, ratio {transitions / pgbench:F3}; " +
-                $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}"));
+                $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}\n" +
+                $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / pgbench:F3}"));
             return 0;
         }
         finally
@@ -161,23 +172,73 @@ public static class TransitionLoad
     private static TaskView? Next(RunView run) =>
         run.Steps.FirstOrDefault(s => s.Status is StepStatus.Ready or StepStatus.InProgress && !s.Automated && s.Kind != StepKind.Wait);
 
-    private static async Task<double> PgBench(string connection, int clients, int seconds)
+    private const string OneRowUpdate = """
+        \set id random(1, 10000)
+        UPDATE bench_rows SET v = v + 1 WHERE id = :id;
+        """;
+
+    /// <summary>
+    /// One step completed, statement for statement as the server sends it (read from PostgreSQL's statement log):
+    /// the API key, the run and its visibility, the run with its steps, the incident with its milestones, the
+    /// organisation, obligations, facts, law-enforcement delays, letters; then one transaction that asks for a
+    /// deadline recomputation, moves the run's version, updates the step, and appends to the audit chain.
+    /// Plus one read the server does not make: picking a step at random.
+    /// </summary>
+    private const string TransitionStatements = """
+        \set n random(1, :steps)
+        SELECT run_id::text, incident_id::text, step_id FROM bench_steps WHERE n = :n \gset
+        SELECT u.* FROM api_keys AS a JOIN users AS u ON a.user_id = u.id WHERE a.hash = :keyhash AND a.revoked_at IS NULL LIMIT 2;
+        SELECT p.id, p.incident_id, p.playbook_id, p.definition_hash FROM playbook_runs AS p WHERE p.id = :run_id AND EXISTS (SELECT 1 FROM incidents AS i WHERE i.id = p.incident_id) LIMIT 2;
+        SELECT p0.*, r.* FROM (SELECT * FROM playbook_runs AS p WHERE p.id = :run_id LIMIT 2) AS p0 LEFT JOIN run_steps AS r ON p0.id = r.run_id ORDER BY p0.id, r.run_id;
+        SELECT i0.*, m.* FROM (SELECT * FROM incidents AS i WHERE i.id = :incident_id LIMIT 2) AS i0 LEFT JOIN milestones AS m ON i0.id = m.incident_id ORDER BY i0.id, m.incident_id;
+        SELECT * FROM organisations LIMIT 1;
+        SELECT * FROM incident_obligations WHERE incident_id = :incident_id AND status <> 'NotRequired';
+        SELECT json FROM incident_facts WHERE incident_id = :incident_id LIMIT 2;
+        SELECT l.*, d.* FROM law_enforcement_delays AS l LEFT JOIN delay_renewals AS d ON l.id = d.delay_id WHERE l.incident_id = :incident_id ORDER BY l.requested_at, l.id;
+        SELECT DISTINCT status FROM letters WHERE incident_id = :incident_id AND kind = 'Individuals' AND status IN ('Approved', 'Released');
+        BEGIN;
+        INSERT INTO deadline_recomputes (incident_id, requested_at) VALUES (:incident_id, now()) ON CONFLICT (incident_id) DO UPDATE SET requested_at = excluded.requested_at;
+        UPDATE playbook_runs SET version = version + 1 WHERE id = :run_id;
+        UPDATE run_steps SET completed_at = now(), completed_by = 'admin@localhost', note = 'load' WHERE run_id = :run_id AND step_id = :step_id;
+        INSERT INTO audit_chains (chain, position, hash) VALUES (:incident_id, 0, repeat('0', 64)) ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING position, hash AS head \gset
+        UPDATE audit_chains SET hash = md5(:head::text) || md5(:step_id::text), position = :position + 1 WHERE chain = :incident_id;
+        INSERT INTO audit_events (action, actor, at, chain, hash, position, previous_hash, summary, target_id, target_type)
+            VALUES ('playbook.step.done', 'admin@localhost', now(), :incident_id, md5(:head::text) || md5(:step_id::text), :position + 1, :head, '{"after":{"note":"load"}}', :incident_id, 'incident');
+        COMMIT;
+        """;
+
+    private static async Task<double> PgBench(string connection, int clients, int seconds, string scriptText, string[] variables)
     {
-        await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
         var script = Path.GetTempFileName();
-        await File.WriteAllTextAsync(script, "\\set id random(1, 10000)\nUPDATE bench_rows SET v = v + 1 WHERE id = :id;\n");
+        await File.WriteAllTextAsync(script, scriptText + "\n");
         var b = new NpgsqlConnectionStringBuilder(connection);
         var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pgbench")).First(File.Exists);
         var start = new ProcessStartInfo(pgbench, ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture),
-            "-f", script, "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, b.Database!])
+            .. variables, "-f", script, "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, b.Database!])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["PGPASSWORD"] = b.Password;
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         File.Delete(script);
-        var line = output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+        if (variables.Contains("-r"))
+        {
+            // Per statement: average latency in ms, then the statement.
+            Console.WriteLine(string.Join('\n', output.Split('\n').SkipWhile(l => !l.StartsWith("statement latencies", StringComparison.Ordinal)).Take(30)));
+        }
+
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"pgbench failed: {error}");
         return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<long> Scalar(string connection, string sql)
+    {
+        await using var c = new NpgsqlConnection(connection);
+        await c.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, c);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     public static async Task Execute(string connection, string sql)
