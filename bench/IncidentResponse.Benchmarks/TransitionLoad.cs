@@ -15,8 +15,9 @@ using Npgsql;
 namespace IncidentResponse.Benchmarks;
 
 /// <summary>
-/// Task transitions per second end to end (HTTP request to committed transaction) against PostgreSQL,
-/// next to pgbench's TPS for a one-row UPDATE on the same server in the same run.
+/// Task transitions per second end to end (HTTP request to committed transaction) against PostgreSQL, on a warmed-up
+/// server, next to pgbench's TPS for a one-row UPDATE on the same server in the same run; then pgbench on the
+/// transition's own statements with no application, the ratio the database alone would allow.
 /// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds]
 /// </summary>
 public static class TransitionLoad
