@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using IncidentResponse.Core;
+using IncidentResponse.Core.AffectedPeople;
 using IncidentResponse.Server.AffectedPeople;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Identity;
@@ -46,9 +47,20 @@ public static class AffectedPeopleCommand
         rekey.SetAction(async (parse, ct) =>
         {
             var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            PersonalDataKeyRing keys;
+            try
+            {
+                keys = PersonalDataKeys.Load(configuration);
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"ir affected-people rekey: {e.Message}");
+                return 2;
+            }
+
             await using var services = new ServiceCollection().AddLogging().AddIncidentDatabase(ServerDatabase.Settings(parse, connection))
                 .AddHttpContextAccessor().AddScoped<CurrentActor>().AddScoped<AuditTrail>().AddSingleton<IClock>(SystemClock.Instance)
-                .AddSingleton(AffectedPeopleSettings.From(configuration)).AddSingleton(PersonalDataKeys.Load(configuration))
+                .AddSingleton(AffectedPeopleSettings.From(configuration)).AddSingleton(keys)
                 .AddScoped<AffectedPeopleRekey>().BuildServiceProvider();
             await using var scope = services.CreateAsyncScope();
             var result = await scope.ServiceProvider.GetRequiredService<AffectedPeopleRekey>().RekeyAllAsync(ct);
