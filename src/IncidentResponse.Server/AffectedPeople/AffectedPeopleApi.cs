@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IncidentResponse.Server.AffectedPeople;
 
-/// <summary>Affected individuals of an incident: CSV imports with their error reports, counts, and the purge.</summary>
+/// <summary>Affected individuals of an incident: CSV imports with their error reports, counts, and the purge; re-keying everyone after a key rotation.</summary>
 public static class AffectedPeopleApi
 {
     private static readonly JsonSerializerOptions MappingJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
@@ -26,6 +26,7 @@ public static class AffectedPeopleApi
         people.MapGet("/imports/{importId:guid}/errors.csv", ErrorReport).RequirePermission(Permission.ReadIncidents);
         people.MapGet("/summary", Summary).RequirePermission(Permission.ReadIncidents);
         people.MapPost("/purge", Purge).RequirePermission(Permission.ManageAffectedPeople);
+        api.MapPost("/affected-people/rekey", Rekey).WithTags("Affected people").RequirePermission(Permission.ManageUsers);
         return api;
     }
 
@@ -116,6 +117,9 @@ public static class AffectedPeopleApi
         var outcome = await purge.PurgeAsync(id, ct);
         return outcome.Failure is { } f ? f.ToProblem() : TypedResults.Ok(outcome.Value!);
     }
+
+    /// <summary>Every person still under a former personal data key re-sealed under the current one (`ir affected-people rekey` does the same).</summary>
+    private static async Task<Ok<RekeyView>> Rekey(AffectedPeopleRekey rekey, CancellationToken ct) => TypedResults.Ok(await rekey.RekeyAllAsync(ct));
 
     private static async Task<AffectedPeopleImport?> FindAsync(IncidentDbContext db, CurrentActor actor, Guid id, Guid importId, CancellationToken ct) =>
         await db.IsVisibleAsync(actor, id, ct)

@@ -32,6 +32,7 @@ public static class AffectedPeopleServices
         services.AddSingleton(_ => PersonalDataKeys.Load(configuration));
         services.AddScoped<AffectedPeopleImporter>();
         services.AddScoped<AffectedPeoplePurge>();
+        services.AddScoped<AffectedPeopleRekey>();
         return services;
     }
 }
@@ -42,10 +43,13 @@ public static class AffectedPeopleServices
 /// binary COPY straight into the table while nobody met is already stored, otherwise binary COPY into a staging
 /// table and one insert that skips people already on the incident). Bad rows never enter: they go to the error
 /// report. A batch the database refuses is rolled back whole and reported; the batches before it stand.
-/// Afterwards the counts by jurisdiction and the data elements flow into the incident's facts.
+/// Afterwards the counts by jurisdiction and the data elements flow into the incident's facts. The import holds the
+/// incident's <see cref="AffectedPeopleLock"/> throughout, and first re-keys the incident's people still sealed under a
+/// former key, so every blind index it compares with was made with the current key.
 /// </summary>
 public sealed class AffectedPeopleImporter(
-    IncidentDbContext db, PersonalDataKey key, AffectedPeopleSettings settings, IClock clock, AuditTrail audit, CurrentActor actor, IMediator mediator)
+    IncidentDbContext db, PersonalDataKeyRing keys, AffectedPeopleRekey rekey, AffectedPeopleSettings settings, IClock clock, AuditTrail audit,
+    CurrentActor actor, IMediator mediator)
 {
     private const string Target = "incident";
 
@@ -74,6 +78,12 @@ public sealed class AffectedPeopleImporter(
             return Failure.Invalid($"mapping.{mappingErrors[0].Field}", string.Join("; ", mappingErrors.Select(e => $"{e.Field}: {e.Message}")));
         }
 
+        await using var held = await AffectedPeopleLock.TakeAsync(db, incidentId, ct);
+        if ((await rekey.RekeyIncidentAsync(incidentId, ct)).Failure is { } unreadable)
+        {
+            return Failure.Conflict($"{unreadable} Nothing was imported: the people already stored could not be re-keyed to the current key, so new people could not be compared with them.");
+        }
+
         var import = new AffectedPeopleImport
         {
             Id = Guid.CreateVersion7(), IncidentId = incidentId, FileName = fileName, Mapping = mappingJson, Status = ImportStatus.Running,
@@ -89,7 +99,7 @@ public sealed class AffectedPeopleImporter(
             : Storing.SkipKnown;
 
         // Reading and sealing run beside the database work: while one batch is written, the next is prepared.
-        using var seal = new PersonalDataSeal(key);
+        using var seal = new PersonalDataSeal(keys.Current);
         var people = new PersonBatches(reader, map, seal, incidentId, settings.BatchSize);
         var batches = Channel.CreateBounded<PersonBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -230,7 +240,7 @@ public sealed class AffectedPeopleImporter(
     /// <summary>PostgreSQL: binary COPY of the batch into affected_people, or into a table of the same columns.</summary>
     private async Task<int> CopyAsync(string table, AffectedPeopleImport import, List<SealedPerson> people, Instant now, CancellationToken ct)
     {
-        await AffectedPeopleCopy.WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), table, import.IncidentId, import.Id, key.Id, people, now, ct);
+        await AffectedPeopleCopy.WriteAsync((NpgsqlConnection)db.Database.GetDbConnection(), table, import.IncidentId, import.Id, keys.Current.Id, people, now, ct);
         return people.Count;
     }
 
@@ -265,7 +275,7 @@ public sealed class AffectedPeopleImporter(
         // Guids as EF Core's SQLite provider writes them (upper-case text), instants as its Unix ticks.
         Parameter("$incident", import.IncidentId.ToString().ToUpperInvariant());
         Parameter("$import", import.Id.ToString().ToUpperInvariant());
-        Parameter("$key", key.Id);
+        Parameter("$key", keys.Current.Id);
         Parameter("$at", now.ToUnixTimeTicks());
         var index = Parameter("$index", Array.Empty<byte>());
         var blob = Parameter("$sealed", Array.Empty<byte>());

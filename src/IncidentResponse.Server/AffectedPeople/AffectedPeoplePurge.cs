@@ -41,6 +41,7 @@ public sealed class AffectedPeoplePurge(IncidentDbContext db, AuditTrail audit, 
             return Failure.Conflict(decision.Reason);
         }
 
+        await using var held = await AffectedPeopleLock.TakeAsync(db, incidentId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var imports = db.AffectedPeopleImports.Where(i => i.IncidentId == incidentId).Select(i => i.Id);
         var errors = await db.ImportRowErrors.Where(e => imports.Contains(e.ImportId)).ExecuteDeleteAsync(ct);

@@ -20,6 +20,12 @@ public sealed record AffectedPeopleSummary(
 
 public sealed record PurgeView(Guid IncidentId, long People, long Errors, Instant NotificationCompletedAt, Instant PurgeableFrom);
 
+/// <summary>One incident's re-key: people re-sealed under the current key, people found already stored under it (merged), the keys they left; or why it stopped.</summary>
+public sealed record IncidentRekeyView(Guid IncidentId, long Rekeyed, long Duplicates, IReadOnlyList<string> FromKeys, string? Failure);
+
+/// <summary>A re-key of every incident: the totals, the people still under another key afterwards, and each incident's part.</summary>
+public sealed record RekeyView(string CurrentKey, int Incidents, long Rekeyed, long Duplicates, long UnderOtherKeys, IReadOnlyList<IncidentRekeyView> ByIncident);
+
 public static class AffectedPeopleViews
 {
     public const int InlineErrors = 100;

@@ -22,7 +22,7 @@ namespace IncidentResponse.Server.Mailings;
 /// uncommitted batch; a duplicate job finds nothing left to claim.
 /// </summary>
 public sealed class MailingChunkJob(
-    IncidentDbContext db, PersonalDataKey key, MailingSettings settings, EmailChannel email, AuditTrail audit, IClock clock)
+    IncidentDbContext db, PersonalDataKeyRing keys, MailingSettings settings, EmailChannel email, AuditTrail audit, IClock clock)
 {
     private const string Target = "incident";
 
@@ -38,14 +38,14 @@ public sealed class MailingChunkJob(
         var version = await db.LetterVersions.AsNoTracking().SingleAsync(v => v.LetterId == mailing.LetterId && v.Number == mailing.LetterVersion, ct);
         var approved = LetterDocument.Parse(version.Body, version.FontPt);
         Directory.CreateDirectory(settings.DirectoryOf(mailing.Id));
-        using var seal = new PersonalDataSeal(key);
-        while (await GenerateBatchAsync(mailing, chunk, approved, seal, ct))
+        using var seals = new PersonalDataSeals(keys);
+        while (await GenerateBatchAsync(mailing, chunk, approved, seals, ct))
         {
         }
 
         if (mailing.Channel != MailingChannel.Print)
         {
-            while (await SendBatchAsync(mailing, chunk, approved, seal, ct))
+            while (await SendBatchAsync(mailing, chunk, approved, seals, ct))
             {
             }
         }
@@ -61,7 +61,7 @@ public sealed class MailingChunkJob(
         return mailing.IsExercise ? letter.WithBanner(LetterHandlers.ExerciseBanner) : letter;
     }
 
-    private async Task<bool> GenerateBatchAsync(Mailing mailing, int chunk, LetterDocument approved, PersonalDataSeal seal, CancellationToken ct)
+    private async Task<bool> GenerateBatchAsync(Mailing mailing, int chunk, LetterDocument approved, PersonalDataSeals seals, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -83,7 +83,7 @@ public sealed class MailingChunkJob(
                 continue;
             }
 
-            var person = seal.Open(stored.Sealed, mailing.IncidentId);
+            var person = seals.Open(stored.KeyId, stored.Sealed, mailing.IncidentId);
             var (post, byEmail, note) = Route(mailing.Channel, person);
             (recipient.ByPost, recipient.ByEmail, recipient.Reason) = (post, byEmail, note);
             if (!post && !byEmail)
@@ -160,7 +160,7 @@ public sealed class MailingChunkJob(
     /// the mail server and marked sent after, so a crash in between leaves it "sending" for a person to check, never
     /// sent again; a refusal by the server is a bounce; a broken connection returns the unsent ones and retries the job.
     /// </summary>
-    private async Task<bool> SendBatchAsync(Mailing mailing, int chunk, LetterDocument approved, PersonalDataSeal seal, CancellationToken ct)
+    private async Task<bool> SendBatchAsync(Mailing mailing, int chunk, LetterDocument approved, PersonalDataSeals seals, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var candidates = await db.MailingRecipients.AsNoTracking()
@@ -194,7 +194,7 @@ public sealed class MailingChunkJob(
                 try
                 {
                     var stored = people[recipient.PersonId];
-                    var person = seal.Open(stored.Sealed, mailing.IncidentId);
+                    var person = seals.Open(stored.KeyId, stored.Sealed, mailing.IncidentId);
                     var letter = Personalise(mailing, approved, recipient, person, stored.DataElements);
                     var pdf = await File.ReadAllBytesAsync(Path.Combine(directory, recipient.FileName!), ct);
                     if (Convert.ToHexStringLower(SHA256.HashData(pdf)) != recipient.Sha256)

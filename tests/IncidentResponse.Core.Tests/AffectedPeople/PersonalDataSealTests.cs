@@ -7,7 +7,7 @@ namespace IncidentResponse.Core.Tests.AffectedPeople;
 
 public sealed class PersonalDataSealTests
 {
-    private static readonly AffectedPerson Jane = new("Jane Doe", ["1 Main Street", "Apt 2"], "Springfield", "IL", "62701", "US", "jane@example.com", "US-IL",
+    internal static readonly AffectedPerson Jane = new("Jane Doe", ["1 Main Street", "Apt 2"], "Springfield", "IL", "62701", "US", "jane@example.com", "US-IL",
         1 << (int)DataElement.Ssn);
 
     [Fact]

@@ -186,4 +186,44 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal(3, zip.Entries.Count);
         Assert.Equal(2, Directory.GetFiles(Path.Combine(dataDirectory, "mailings", mailing.Id.ToString("N")), "*.pdf").Length);
     }
+
+    [Fact]
+    public async Task A_key_file_rotation_is_re_keyed_on_SQLite()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ir-embedded-rekey-" + Guid.NewGuid().ToString("N"));
+        string[] settings = [$"--IR_DATA_DIR={directory}", "--ConnectionStrings:Postgres="];
+        var csv = AffectedPeople.AffectedPeopleImports.Header + "\n" +
+            "Jane,Doe,1 Main St,Springfield,IL,62701,jane@example.com,name;ssn\n" +
+            "Ann,Lee,4 Pine Rd,Boston,MA,02134,ann@example.com,name\n";
+        try
+        {
+            Guid incident;
+            await using (var before = await RunningServer.StartAsync(settings))
+            {
+                using var admin = before.Admin();
+                incident = (await (await admin.GetAsync("/api/v1/incidents")).Read<Paged<IncidentListItem>>()).Items[0].Id;
+                (await AffectedPeople.AffectedPeopleImports.PostCsv(admin, incident, csv)).EnsureSuccessStatusCode();
+            }
+
+            // The operator's rotation: the key file becomes a former key, and the next start makes a new one.
+            var keyFile = Path.Combine(directory, IncidentResponse.Server.AffectedPeople.PersonalDataKeys.FileName);
+            File.Move(keyFile, Path.Combine(directory, IncidentResponse.Server.AffectedPeople.PersonalDataKeys.FormerKeysFileName));
+            await using var after = await RunningServer.StartAsync(settings);
+            await using (var scope = after.App.Services.CreateAsyncScope())
+            {
+                var rekeyed = await scope.ServiceProvider.GetRequiredService<IncidentResponse.Server.AffectedPeople.AffectedPeopleRekey>().RekeyAllAsync(CancellationToken.None);
+                Assert.Equal((1, 2L, 0L), (rekeyed.Incidents, rekeyed.Rekeyed, rekeyed.UnderOtherKeys));
+                Assert.NotEqual(rekeyed.ByIncident[0].FromKeys[0], rekeyed.CurrentKey);
+            }
+
+            using var client = after.Admin();
+            var again = await (await AffectedPeople.AffectedPeopleImports.PostCsv(client, incident, csv)).Read<IncidentResponse.Server.AffectedPeople.ImportView>();
+            Assert.Equal((2L, 0L, 2L), (again.Rows, again.Imported, again.Duplicates));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

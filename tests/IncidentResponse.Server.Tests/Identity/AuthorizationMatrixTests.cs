@@ -117,6 +117,7 @@ public sealed class AuthorizationMatrixTests(PostgresServerFixture fixture)
         ("GET", "/api/v1/incidents/{id:guid}/affected-people/imports/{importId:guid}/errors.csv", Permission.ReadIncidents),
         ("GET", "/api/v1/incidents/{id:guid}/affected-people/summary", Permission.ReadIncidents),
         ("POST", "/api/v1/incidents/{id:guid}/affected-people/purge", Permission.ManageAffectedPeople),
+        ("POST", "/api/v1/affected-people/rekey", Permission.ManageUsers),
         ("GET", "/openapi/{documentName}.json", null),
         ("GET", "/scalar/{documentName?}", null),
         ("GET", "/hangfire/{**path}", Permission.ManageUsers),
