@@ -36,7 +36,7 @@ public sealed class MailingAcrossNodesTests(ITestOutputHelper output) : IAsyncLi
         await using var second = Node();
         var (mailingUrl, mailingId) = await StartMailingAsync(first, second, watch);
 
-        var done = await FinishedAsync(first, mailingUrl, TimeSpan.FromSeconds(150), first, second);
+        var done = await FinishedAsync(first, mailingUrl, TimeSpan.FromSeconds(300), first, second);
         output.WriteLine($"mailing finished at {watch.Elapsed.TotalSeconds:F1} s");
         await AssertEachPersonOnceAsync(first, mailingUrl, mailingId, done);
 
@@ -72,7 +72,7 @@ public sealed class MailingAcrossNodesTests(ITestOutputHelper output) : IAsyncLi
         output.WriteLine($"killed the second node at {watch.Elapsed.TotalSeconds:F1} s with {atKill} letters written");
         Assert.True(atKill < People, "The mailing was already done when the node was killed.");
 
-        var done = await FinishedAsync(survivor, mailingUrl, TimeSpan.FromSeconds(120), survivor);
+        var done = await FinishedAsync(survivor, mailingUrl, TimeSpan.FromSeconds(300), survivor);
         output.WriteLine($"mailing finished at {watch.Elapsed.TotalSeconds:F1} s");
         await AssertEachPersonOnceAsync(survivor, mailingUrl, mailingId, done);
         var orphaned = await ProcessingOnAsync(victim);
@@ -101,7 +101,7 @@ public sealed class MailingAcrossNodesTests(ITestOutputHelper output) : IAsyncLi
     private async Task<(string MailingUrl, Guid MailingId)> StartMailingAsync(
         ServerProcess first, ServerProcess second, System.Diagnostics.Stopwatch watch)
     {
-        await Task.WhenAll(first.ReadyAsync(TimeSpan.FromSeconds(90)), second.ReadyAsync(TimeSpan.FromSeconds(90)));
+        await Task.WhenAll(first.ReadyAsync(TimeSpan.FromSeconds(180)), second.ReadyAsync(TimeSpan.FromSeconds(180)));
         output.WriteLine($"both nodes ready at {watch.Elapsed.TotalSeconds:F1} s");
         using var admin = first.Admin();
         await CreateUsersAsync(admin);
