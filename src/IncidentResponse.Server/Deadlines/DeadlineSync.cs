@@ -94,11 +94,8 @@ public sealed class DeadlineSync(IncidentDbContext db, AuditTrail audit, IClock 
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            // One recomputation per incident at a time; others wait and then find nothing left to do.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"deadlines:" + incidentId}, 0))", ct);
-        }
+        // One recomputation per incident at a time; others wait and then find nothing left to do.
+        await db.TakeTurnAsync("deadlines:" + incidentId, ct);
 
         // An exercise's deadlines are laid out on its simulated clock; the rungs get the real instants it reaches them.
         var real = clock.GetCurrentInstant();

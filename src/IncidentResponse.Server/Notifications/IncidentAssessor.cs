@@ -28,16 +28,9 @@ public sealed class IncidentAssessor(IncidentDbContext db, AuditTrail audit, Cur
     /// <summary>Assesses and stages the ledger's changes; the answer's view is read after the commit, with the stored versions.</summary>
     public async Task<Outcome<Func<LedgerView>>> AssessAsync(Incident incident, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("An assessment runs inside its caller's transaction.");
-        }
-
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            // Without the turn, two assessments both add the same obligations and collide on their keys (or deadlock).
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"assessment:" + incident.Id}, 0))", ct);
-        }
+        // Inside the caller's transaction: without the turn, two assessments both add the same obligations and collide on
+        // their keys (or deadlock).
+        await db.TakeTurnAsync("assessment:" + incident.Id, ct);
 
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
         var (json, facts, errors) = await IncidentFactsComposer.ComposeStoredAsync(db, incident, organisation, ct);

@@ -72,6 +72,24 @@ public abstract class IncidentDbContext : DbContext
 
     public abstract DatabaseProvider Provider { get; }
 
+    /// <summary>
+    /// Waits, inside the current transaction, until no other transaction holds the turn named <paramref name="name"/>,
+    /// and holds it until this one ends (a PostgreSQL transaction-level advisory lock). SQLite needs none: it has one
+    /// writer at a time.
+    /// </summary>
+    public async Task TakeTurnAsync(string name, CancellationToken ct)
+    {
+        if (Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException($"The turn '{name}' is held by a transaction; none is open.");
+        }
+
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({name}, 0))", ct);
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var roleList = new ValueComparer<List<Role>>(
