@@ -32,10 +32,19 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
         var transaction = owned ? await db.Database.BeginTransactionAsync(cancellationToken) : db.Database.CurrentTransaction!;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            if (pending.Count > 0)
+            // The events join the change's own rows, so one save writes both (one round trip, not two).
+            var appended = pending.Count > 0 ? await AppendAsync(cancellationToken) : [];
+            try
             {
-                await AppendAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                // Saved or refused, the heads and events leave the unit of work: a caller that retries appends again.
+                foreach (var entity in appended)
+                {
+                    db.Entry(entity).State = EntityState.Detached;
+                }
             }
 
             if (owned)
@@ -53,7 +62,8 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
         }
     }
 
-    private async Task AppendAsync(CancellationToken cancellationToken)
+    /// <summary>Locks the events' chains and adds the events and the moved heads to the unit of work; returns them.</summary>
+    private async Task<List<object>> AppendAsync(CancellationToken cancellationToken)
     {
         // Hash what the database keeps: PostgreSQL stores microseconds.
         var now = clock.GetCurrentInstant();
@@ -70,26 +80,25 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
         var sequence = db.Provider == DatabaseProvider.Sqlite
             ? await db.AuditEvents.MaxAsync(a => (long?)a.Sequence, cancellationToken) ?? 0
             : 0;
+        var appended = new List<object>(heads);
         foreach (var (chain, (action, targetType, targetId, summary)) in events)
         {
             var head = heads.Single(h => h.Chain == chain);
             var position = head.Position + 1;
             var hash = AuditChain.Hash(position, at, actor.Name, action, targetType, targetId, summary, head.Hash);
-            db.AuditEvents.Add(new AuditEvent
+            var appendedEvent = new AuditEvent
             {
                 Sequence = db.Provider == DatabaseProvider.Sqlite ? ++sequence : 0, Chain = chain, Position = position, At = at,
                 Actor = actor.Name, Action = action, TargetType = targetType, TargetId = targetId, Summary = summary,
                 PreviousHash = head.Hash, Hash = hash,
-            });
+            };
+            db.AuditEvents.Add(appendedEvent);
+            appended.Add(appendedEvent);
             head.Position = position;
             head.Hash = hash;
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var head in heads)
-        {
-            db.Entry(head).State = EntityState.Detached;
-        }
+        return appended;
     }
 
     /// <summary>

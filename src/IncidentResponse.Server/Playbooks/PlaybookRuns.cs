@@ -71,13 +71,21 @@ public sealed class PlaybookRuns(
     }
 
     /// <summary>Applies one event to a run. A refused event changes nothing and says why.</summary>
-    public async Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    public Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct) => ApplyAsync(runId, null, @event, ct);
+
+    /// <summary>
+    /// Applies one event to a run the caller has just read, untracked and with its steps: the first attempt decides on
+    /// it instead of reading it again (a conflict re-reads it).
+    /// </summary>
+    public Task<Outcome<AppliedRun>> ApplyAsync(PlaybookRunRecord run, RunEvent @event, CancellationToken ct) => ApplyAsync(run.Id, run, @event, ct);
+
+    private async Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, PlaybookRunRecord? read, RunEvent @event, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ApplyOnceAsync(runId, @event, ct);
+                return await ApplyOnceAsync(attempt == 1 ? read : null, runId, @event, ct);
             }
             catch (DbUpdateException) when (attempt < Attempts)
             {
@@ -111,10 +119,10 @@ public sealed class PlaybookRuns(
         await deadlines.TrySyncAsync(incidentId, ct);
     }
 
-    private async Task<Outcome<AppliedRun>> ApplyOnceAsync(Guid runId, RunEvent @event, CancellationToken ct)
+    private async Task<Outcome<AppliedRun>> ApplyOnceAsync(PlaybookRunRecord? read, Guid runId, RunEvent @event, CancellationToken ct)
     {
         // Read without tracking: a transition writes the run row and the few steps it changes, which it attaches itself.
-        var run = await db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
+        var run = read ?? await db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null)
         {
             return Failure.NotFound("The playbook run");

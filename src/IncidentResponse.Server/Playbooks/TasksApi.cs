@@ -68,10 +68,10 @@ public static class TasksApi
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
         Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
     {
-        // The run and whether its incident is visible, in one query.
+        // The run with its steps, if its incident is visible, in one query: the transition decides on this read.
         var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
-        var run = await s.Db.PlaybookRuns.AsNoTracking().Where(r => r.Id == runId && visible.Any(i => i.Id == r.IncidentId))
-            .Select(r => new PlaybookRunRecord { Id = r.Id, IncidentId = r.IncidentId, PlaybookId = r.PlaybookId, DefinitionHash = r.DefinitionHash }).SingleOrDefaultAsync(ct);
+        var run = await s.Db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).Where(r => r.Id == runId && visible.Any(i => i.Id == r.IncidentId))
+            .SingleOrDefaultAsync(ct);
         if (run is null)
         {
             return Failure.NotFound("The playbook run").ToProblem();
@@ -89,7 +89,7 @@ public static class TasksApi
             return failure.ToProblem();
         }
 
-        var outcome = await s.Runs.ApplyAsync(runId, (RunEvent)@event, ct);
+        var outcome = await s.Runs.ApplyAsync(run, (RunEvent)@event, ct);
         if (outcome.Failure is { } refused)
         {
             return refused.ToProblem();
