@@ -54,9 +54,17 @@ public sealed class AffectedPeopleRekey(IncidentDbContext db, PersonalDataKeyRin
 
                 // Every row of the batch is opened before anything is written: a key that is missing stops the batch whole.
                 var resealed = rows.Select(r => (Row: r, Person: seals.Reseal(r.KeyId, r.Sealed, incidentId, r.Residence, r.DataElements))).ToList();
+                fromKeys.UnionWith(rows.Select(r => r.KeyId));
+                if (await MoveAllAsync(resealed, current, ct))
+                {
+                    rekeyed += rows.Count;
+                    await transaction.CommitAsync(ct);
+                    continue;
+                }
+
+                // Someone in the batch is already stored under the current key: row by row, merging those.
                 foreach (var (row, person) in resealed)
                 {
-                    fromKeys.Add(row.KeyId);
                     var index = person.BlindIndex;
                     var moved = await db.AffectedPeople
                         .Where(p => p.Id == row.Id && !db.AffectedPeople.Any(o => o.IncidentId == incidentId && o.BlindIndex == index))
@@ -87,5 +95,40 @@ public sealed class AffectedPeopleRekey(IncidentDbContext db, PersonalDataKeyRin
         }
 
         return new IncidentRekeyView(incidentId, rekeyed, duplicates, [.. fromKeys], failure);
+    }
+
+    /// <summary>
+    /// Moves a whole batch in one save (its updates batched into few round trips). False, with nothing written, when a
+    /// resealed person's blind index is taken (rolled back to a savepoint: the transaction goes on row by row).
+    /// </summary>
+    private const string BatchSavepoint = "rekey_batch";
+
+    private async Task<bool> MoveAllAsync(List<(AffectedPersonRecord Row, SealedPerson Person)> resealed, string current, CancellationToken ct)
+    {
+        foreach (var (row, person) in resealed)
+        {
+            var moved = new AffectedPersonRecord { Id = row.Id, BlindIndex = person.BlindIndex, Sealed = person.Sealed, KeyId = current, Residence = row.Residence };
+            var entry = db.AffectedPeople.Attach(moved);
+            entry.Property(p => p.BlindIndex).IsModified = true;
+            entry.Property(p => p.Sealed).IsModified = true;
+            entry.Property(p => p.KeyId).IsModified = true;
+        }
+
+        var transaction = db.Database.CurrentTransaction!;
+        await transaction.CreateSavepointAsync(BatchSavepoint, ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.IsDuplicate())
+        {
+            await transaction.RollbackToSavepointAsync(BatchSavepoint, ct);
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 }

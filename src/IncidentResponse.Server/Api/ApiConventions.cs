@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IncidentResponse.Server.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -47,7 +48,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
             DbUpdateConcurrencyException =>
                 (409, "Conflict", "Someone else changed this resource at the same time. Reload it and retry.", null),
-            DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } } =>
+            DbUpdateException duplicate when duplicate.IsDuplicate() =>
                 (409, "Conflict", "A concurrent request wrote the same record first. Reload and retry.", null),
             _ when Collided(exception) =>
                 (409, "Conflict", "A concurrent request on the same records collided with this one and nothing was saved. Retry.", null),
