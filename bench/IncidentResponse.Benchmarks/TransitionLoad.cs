@@ -35,20 +35,28 @@ public static class TransitionLoad
         {
             await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
             var pgbench = await PgBench(connection, clients, seconds, OneRowUpdate, []);
-            var (transitions, cpu, opened) = await Transitions(connection, clients, seconds);
+            var (transitions, cpu, opened, floors) = await Transitions(connection, clients, seconds);
             // The transition's own statements, as the server sent them, from pgbench with no application at all: the
             // ratio the database alone would allow. Runs and steps are the ones the load left behind.
             await Execute(connection, """
                 CREATE TABLE bench_steps AS SELECT row_number() OVER () AS n, s.run_id, p.incident_id, s.step_id
                     FROM run_steps s JOIN playbook_runs p ON p.id = s.run_id;
                 ALTER TABLE bench_steps ADD PRIMARY KEY (n);
+                ANALYZE bench_steps;
                 """);
             var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
-            var statements = await PgBench(connection, clients, seconds, TransitionStatements, ["-M", "extended", "-r", "-D", $"steps={steps}", "-D", $"keyhash={IncidentResponse.Server.Identity.Secrets.HashApiKey(Key)}"]);
+            var keyHash = $"keyhash={IncidentResponse.Server.Identity.Secrets.HashApiKey(Key)}";
+            var statements = await PgBench(connection, clients, seconds, TransitionStatements, ["-M", "extended", "-r", "-D", $"steps={steps}", "-D", keyHash]);
+            var least = await PgBench(connection, clients, seconds, LeastTransaction, ["-M", "simple", "-D", $"steps={steps}", "-D", keyHash]);
+            var again = await PgBench(connection, clients, seconds, OneRowUpdate, []);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clients {clients}, {seconds} s each: task transitions {transitions:F1}/s, pgbench one-row UPDATE {pgbench:F1} tps, ratio {transitions / pgbench:F3}; " +
                 $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}\n" +
-                $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / pgbench:F3}"));
+                $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / pgbench:F3}\n" +
+                $"  floors: an HTTP request that does nothing (/health/live) {floors.Http:F1}/s, ratio {floors.Http / pgbench:F3}; " +
+                $"the same with the API key checked {floors.Authenticated:F1}/s, ratio {floors.Authenticated / pgbench:F3}\n" +
+                $"  the least transaction a transition can be (pgbench, one round trip, no application): {least:F1} tps, ratio {least / pgbench:F3}\n" +
+                $"  pgbench one-row UPDATE again at the end: {again:F1} tps"));
             return 0;
         }
         finally
@@ -59,7 +67,7 @@ public static class TransitionLoad
     }
 
     /// <summary>Transitions per second, and the CPU this process spent per transition (a figure that holds on a busy machine).</summary>
-    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened)> Transitions(string connection, int clients, int seconds)
+    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened, (double Http, double Authenticated) Floors)> Transitions(string connection, int clients, int seconds)
     {
         var app = ServerApp.Build([
             "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Postgres={connection}", $"--IR_ADMIN_API_KEY={Key}",
@@ -158,9 +166,33 @@ public static class TransitionLoad
             stop.Restart();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             process.Refresh();
+            var perSecond = counted / stop.Elapsed.TotalSeconds;
+            var cpuPerTransition = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / counted;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"warm-up {warming.Elapsed.TotalSeconds:F0} s; methods compiled during the timed run {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}"));
-            return (counted / stop.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / counted, created);
+
+            // Floors every transition stands on, same server, clients and seconds: an HTTP request that does nothing, and
+            // the same request with the API key, which the server looks up as it does for every request that carries one.
+            async Task<double> Rate(HttpClient client, string path)
+            {
+                var done = 0L;
+                var clock = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+                {
+                    while (clock.Elapsed < deadline)
+                    {
+                        using var response = await client.GetAsync(path);
+                        response.EnsureSuccessStatusCode();
+                        await response.Content.ReadAsByteArrayAsync();
+                        Interlocked.Increment(ref done);
+                    }
+                }));
+                return done / clock.Elapsed.TotalSeconds;
+            }
+
+            await Rate(http, "/health/live");
+            using var anonymous = new HttpClient { BaseAddress = address };
+            return (perSecond, cpuPerTransition, created, (await Rate(anonymous, "/health/live"), await Rate(http, "/health/live")));
         }
         finally
         {
@@ -208,6 +240,17 @@ public static class TransitionLoad
         COMMIT;
         """;
 
+    /// <summary>
+    /// The least a transition could send if the application cached everything else (the key's user, the run, its
+    /// definition and context, the audit chain's head): the key checked, the run's version moved, the step written, the
+    /// audit event appended, in one round trip and one (implicit) transaction. The step is picked inside the statements.
+    /// </summary>
+    private const string LeastTransaction = """
+        \set n random(1, :steps)
+        \set p random(1, 1000000000)
+        SELECT u.id FROM api_keys AS a JOIN users AS u ON a.user_id = u.id WHERE a.hash = ':keyhash' AND a.revoked_at IS NULL \; UPDATE playbook_runs AS r SET version = r.version + 1 FROM bench_steps AS b WHERE b.n = :n AND r.id = b.run_id \; UPDATE run_steps AS s SET completed_at = now(), completed_by = 'admin@localhost', note = 'load' FROM bench_steps AS b WHERE b.n = :n AND s.run_id = b.run_id AND s.step_id = b.step_id \; INSERT INTO audit_events (action, actor, at, chain, hash, position, previous_hash, summary, target_id, target_type) SELECT 'playbook.step.done', 'admin@localhost', now(), b.incident_id::text, md5(b.step_id), :p::bigint + 2000000000, md5(b.run_id::text), '{"after":{"note":"load"}}', b.incident_id::text, 'incident' FROM bench_steps AS b WHERE b.n = :n ON CONFLICT DO NOTHING
+        """;
+
     private static async Task<double> PgBench(string connection, int clients, int seconds, string scriptText, string[] variables)
     {
         var script = Path.GetTempFileName();
@@ -231,6 +274,11 @@ public static class TransitionLoad
 
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"pgbench failed: {error}");
+        if (error.Contains("aborted", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"pgbench clients aborted: {error}");
+        }
+
         return double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
     }
 
