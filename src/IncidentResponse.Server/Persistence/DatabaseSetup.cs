@@ -63,7 +63,25 @@ public static class DatabaseSetup
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNodaTime();
+        if (!Names(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            // The server sends the same few hundred statements again and again: each connection prepares those it has sent
+            // twice, and PostgreSQL parses and plans them once instead of every time (docs/performance.md). A connection
+            // string that sets it wins: "Max Auto Prepare=0" behind a pooler that cannot keep prepared statements.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPrepared;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
         return builder.Build();
+    }
+
+    /// <summary>How many statements each PostgreSQL connection keeps prepared, unless the connection string says.</summary>
+    public const int AutoPrepared = 256;
+
+    private static bool Names(string connectionString, params string[] keys)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keys.Any(given.ContainsKey);
     }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>

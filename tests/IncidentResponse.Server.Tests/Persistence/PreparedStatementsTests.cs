@@ -1,0 +1,31 @@
+using IncidentResponse.Server.Persistence;
+using IncidentResponse.Server.Tests.Infrastructure;
+using Npgsql;
+
+namespace IncidentResponse.Server.Tests.Persistence;
+
+public sealed class PreparedStatementsTests
+{
+    [Fact]
+    public async Task A_statement_sent_again_is_prepared_on_its_connection_unless_the_connection_string_says_otherwise()
+    {
+        var server = await PostgresServer.ConnectionStringAsync();
+        Assert.Equal(1L, await PreparedAfterThreeSendsAsync(server));
+        Assert.Equal(0L, await PreparedAfterThreeSendsAsync(server + ";Max Auto Prepare=0"));
+    }
+
+    /// <summary>Sends one statement three times on one connection, then counts the connection's prepared statements that are it.</summary>
+    private static async Task<long> PreparedAfterThreeSendsAsync(string connectionString)
+    {
+        await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString);
+        await using var connection = await source.OpenConnectionAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var command = new NpgsqlCommand("SELECT 40 + $1", connection) { Parameters = { new() { Value = i } } };
+            Assert.Equal(40 + i, await command.ExecuteScalarAsync());
+        }
+
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT 40 + $1'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
