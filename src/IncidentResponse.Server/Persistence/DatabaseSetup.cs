@@ -63,13 +63,23 @@ public static class DatabaseSetup
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNodaTime();
-        if (!Names(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        // Defaults a connection string that names the setting overrides (docs/performance.md has the measurements).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             // The server sends the same few hundred statements again and again: each connection prepares those it has sent
-            // twice, and PostgreSQL parses and plans them once instead of every time (docs/performance.md). A connection
-            // string that sets it wins: "Max Auto Prepare=0" behind a pooler that cannot keep prepared statements.
+            // twice, and PostgreSQL parses and plans them once instead of every time. "Max Auto Prepare=0" turns it off
+            // behind a pooler that cannot keep prepared statements.
             builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPrepared;
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            // A connection back in the pool is not reset (seven commands PostgreSQL would run before its next statement):
+            // the server leaves no session state behind. Session advisory locks are released explicitly, and the import's
+            // staging table empties itself at every commit.
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
         return builder.Build();
@@ -77,12 +87,6 @@ public static class DatabaseSetup
 
     /// <summary>How many statements each PostgreSQL connection keeps prepared, unless the connection string says.</summary>
     public const int AutoPrepared = 256;
-
-    private static bool Names(string connectionString, params string[] keys)
-    {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        return keys.Any(given.ContainsKey);
-    }
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, o => o.UseNodaTime()).UseSnakeCaseNamingConvention();

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace IncidentResponse.Server.Tests.Persistence;
 
-public sealed class PreparedStatementsTests
+public sealed class ConnectionDefaultsTests
 {
     [Fact]
     public async Task A_statement_sent_again_is_prepared_on_its_connection_unless_the_connection_string_says_otherwise()
@@ -12,6 +12,14 @@ public sealed class PreparedStatementsTests
         var server = await PostgresServer.ConnectionStringAsync();
         Assert.Equal(1L, await PreparedAfterThreeSendsAsync(server));
         Assert.Equal(0L, await PreparedAfterThreeSendsAsync(server + ";Max Auto Prepare=0"));
+    }
+
+    [Fact]
+    public async Task A_pooled_connection_comes_back_unreset_unless_the_connection_string_says_otherwise()
+    {
+        var server = await PostgresServer.ConnectionStringAsync();
+        Assert.Equal("left-behind", await ApplicationNameOnReuseAsync(server));
+        Assert.NotEqual("left-behind", await ApplicationNameOnReuseAsync(server + ";No Reset On Close=false"));
     }
 
     /// <summary>Sends one statement three times on one connection, then counts the connection's prepared statements that are it.</summary>
@@ -27,5 +35,23 @@ public sealed class PreparedStatementsTests
 
         await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT 40 + $1'", connection);
         return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Sets a session setting, returns the connection to the pool, takes it again (the pool's only one) and reads the setting.</summary>
+    private static async Task<string> ApplicationNameOnReuseAsync(string connectionString)
+    {
+        await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString + ";Maximum Pool Size=1");
+        int backend;
+        await using (var first = await source.OpenConnectionAsync())
+        {
+            backend = first.ProcessID;
+            await using var set = new NpgsqlCommand("SET application_name = 'left-behind'", first);
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using var again = await source.OpenConnectionAsync();
+        Assert.Equal(backend, again.ProcessID);
+        await using var show = new NpgsqlCommand("SHOW application_name", again);
+        return (string)(await show.ExecuteScalarAsync())!;
     }
 }
