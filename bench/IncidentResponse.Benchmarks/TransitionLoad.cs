@@ -260,16 +260,17 @@ public static class TransitionLoad
     /// <summary>
     /// The least transition end to end: an HTTP endpoint with nothing between Kestrel and Npgsql (no authentication
     /// middleware, EF Core, engine, request or response body) that sends <see cref="LeastTransaction"/>'s statements as
-    /// one batch (one round trip, one implicit transaction, statements prepared), driven by clients like the transitions'
-    /// after a warm-up.
+    /// one batch (one round trip, one implicit transaction, statements prepared, connections not reset), driven by clients
+    /// like the transitions' after a warm-up.
     /// </summary>
     private static async Task<double> LeastEndToEndAsync(string connection, int clients, int seconds, long steps)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        // Prepared statements (pgbench's own UPDATE is not): the most this design could ask of the database.
-        await using var data = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = 8, AutoPrepareMinUsages = 2 }.ConnectionString);
+        // Prepared statements (pgbench's own UPDATE is not) and no reset between uses: the least this design could ask of the database.
+        await using var data = NpgsqlDataSource.Create(
+            new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = 8, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ConnectionString);
         await using var app = builder.Build();
         app.MapPost("/least/{n:long}", async (long n, HttpRequest request) =>
         {
