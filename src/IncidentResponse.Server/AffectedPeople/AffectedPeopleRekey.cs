@@ -97,12 +97,12 @@ public sealed class AffectedPeopleRekey(IncidentDbContext db, PersonalDataKeyRin
         return new IncidentRekeyView(incidentId, rekeyed, duplicates, [.. fromKeys], failure);
     }
 
+    private const string BatchSavepoint = "rekey_batch";
+
     /// <summary>
     /// Moves a whole batch in one save (its updates batched into few round trips). False, with nothing written, when a
     /// resealed person's blind index is taken (rolled back to a savepoint: the transaction goes on row by row).
     /// </summary>
-    private const string BatchSavepoint = "rekey_batch";
-
     private async Task<bool> MoveAllAsync(List<(AffectedPersonRecord Row, SealedPerson Person)> resealed, string current, CancellationToken ct)
     {
         foreach (var (row, person) in resealed)

@@ -86,7 +86,7 @@ public static class DatabaseSetup
     }
 
     /// <summary>How many statements each PostgreSQL connection keeps prepared, unless the connection string says.</summary>
-    public const int AutoPrepared = 256;
+    private const int AutoPrepared = 256;
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, o => o.UseNodaTime()).UseSnakeCaseNamingConvention();
