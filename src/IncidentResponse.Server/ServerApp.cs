@@ -32,7 +32,7 @@ public static class ServerApp
         builder.Services.AddSingleton(IncidentResponse.Core.Laws.RuleBook.Current);
         builder.Services.AddIncidentDatabase(settings);
         builder.Services.AddApiConventions();
-        builder.Services.AddIncidentAuthentication();
+        builder.Services.AddIncidentAuthentication(settings, builder.Configuration);
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<IncidentAssessor>();

@@ -1,11 +1,12 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Server.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace IncidentResponse.Server.Identity;
 
@@ -15,8 +16,16 @@ public static class Authentication
     public const string ApiKeyHeader = "X-Api-Key";
     private const string Either = "ApiKeyOrCookie";
 
-    public static IServiceCollection AddIncidentAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddIncidentAuthentication(this IServiceCollection services, DatabaseSettings settings, IConfiguration configuration)
     {
+        var lifetime = Duration.FromSeconds(configuration.GetValue("Authentication:UserCacheSeconds", 30));
+        var postgres = settings.Provider == DatabaseProvider.Postgres;
+        services.AddSingleton(sp => new SignedInUsers(sp.GetRequiredService<IClock>(), lifetime, onlyNode: !postgres));
+        if (postgres)
+        {
+            services.AddHostedService<UserChangeListener>();
+        }
+
         services.AddAuthentication(Either)
             .AddPolicyScheme(Either, "API key or cookie", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyHeader) ? ApiKeyScheme : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -31,6 +40,7 @@ public static class Authentication
                 // An API answers 401/403; it never redirects to a login page.
                 o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = 401; return Task.CompletedTask; };
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
+                o.Events.OnValidatePrincipal = CookieHolderAsIsAsync;
             });
 
         services.AddAuthorization(o =>
@@ -50,7 +60,7 @@ public static class Authentication
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission)
         where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(permission.ToString());
 
-    public static ClaimsPrincipal PrincipalFor(User user, string method)
+    public static ClaimsPrincipal PrincipalFor(SignedInUser user, string method)
     {
         var claims = new List<Claim>
         {
@@ -58,14 +68,41 @@ public static class Authentication
             new(ClaimTypes.Name, user.Email),
             new("display_name", user.DisplayName),
             new("auth_method", method),
+            new(UserVersionClaim, user.Version.ToString(CultureInfo.InvariantCulture)),
         };
         claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r.ToString())));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, ClaimTypes.Name, ClaimTypes.Role));
     }
+
+    private const string UserVersionClaim = "user_version";
+
+    /// <summary>
+    /// A sign-in cookie speaks for its holder as they are now, not as they were at sign-in: a disabled user's cookie stops
+    /// working, and changed roles or name take effect on the next request (the cookie is reissued).
+    /// </summary>
+    private static async Task CookieHolderAsIsAsync(CookieValidatePrincipalContext context)
+    {
+        var signedIn = context.Principal!;
+        var users = context.HttpContext.RequestServices.GetRequiredService<SignedInUsers>();
+        var db = context.HttpContext.RequestServices.GetRequiredService<IncidentDbContext>();
+        var user = Guid.TryParse(signedIn.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
+            ? await users.ByIdAsync(id, db, context.HttpContext.RequestAborted)
+            : null;
+        if (user is null || user.Disabled)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+        else if (signedIn.FindFirstValue(UserVersionClaim) != user.Version.ToString(CultureInfo.InvariantCulture))
+        {
+            context.ReplacePrincipal(PrincipalFor(user, "cookie"));
+            context.ShouldRenew = true;
+        }
+    }
 }
 
 internal sealed class ApiKeyHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IncidentDbContext db)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IncidentDbContext db, SignedInUsers users)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -76,11 +113,7 @@ internal sealed class ApiKeyHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var hash = Secrets.HashApiKey(presented.Trim());
-        var user = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => u)
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var user = await users.ByKeyAsync(Secrets.HashApiKey(presented.Trim()), db, Context.RequestAborted);
         if (user is null || user.Disabled)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");

@@ -61,7 +61,7 @@ public static class IdentityApi
             return TypedResults.Problem("Unknown email or wrong password.", statusCode: 401, title: "Sign-in failed");
         }
 
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.PrincipalFor(user, "cookie"));
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.PrincipalFor(SignedInUser.Of(user), "cookie"));
         return TypedResults.Ok(ToView(user));
     }
 
@@ -116,7 +116,7 @@ public static class IdentityApi
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateUser(
-        Guid id, UpdateUserRequest? body, IncidentDbContext db, AuditTrail audit, HttpRequest request, CancellationToken ct)
+        Guid id, UpdateUserRequest? body, IncidentDbContext db, AuditTrail audit, SignedInUsers users, HttpRequest request, CancellationToken ct)
     {
         var version = Versioning.RequireIfMatch(request);
         var invalid = version.Failure
@@ -152,6 +152,7 @@ public static class IdentityApi
         audit.Record("user.updated", "user", user.Id.ToString(), before,
             new { user.DisplayName, user.Roles, user.Disabled, passwordChanged = body.Password is not null });
         await audit.CommitAsync(ct);
+        await users.ChangedAsync(db, ct);
         return TypedResults.Ok(ToView(user));
     }
 
@@ -193,7 +194,7 @@ public static class IdentityApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
-        Guid id, Guid keyId, IncidentDbContext db, AuditTrail audit, IClock clock, CancellationToken ct)
+        Guid id, Guid keyId, IncidentDbContext db, AuditTrail audit, SignedInUsers users, IClock clock, CancellationToken ct)
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == keyId && k.UserId == id, ct);
         if (key is null)
@@ -206,6 +207,7 @@ public static class IdentityApi
             key.RevokedAt = clock.GetCurrentInstant();
             audit.Record("api-key.revoked", "user", id.ToString(), null, new { keyId = key.Id, key.Name, key.Prefix });
             await audit.CommitAsync(ct);
+            await users.ChangedAsync(db, ct);
         }
 
         return TypedResults.NoContent();

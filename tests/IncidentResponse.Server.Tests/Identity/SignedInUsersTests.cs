@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Identity;
+using IncidentResponse.Server.Tests.Infrastructure;
+
+namespace IncidentResponse.Server.Tests.Identity;
+
+/// <summary>
+/// Callers are remembered between requests, so these tests check that a change to a user or a key still takes effect at
+/// once on the node that made it, and on another node as soon as PostgreSQL delivers the change.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SignedInUsersTests(PostgresServerFixture fixture)
+{
+    /// <summary>How long another node may take to hear of a change: notification latency, far below the cache's 30 s.</summary>
+    private static readonly TimeSpan Heard = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_key_revoked_on_one_node_is_refused_by_both_nodes()
+    {
+        var second = await fixture.SecondNodeAsync();
+        using var admin = fixture.Server.Admin();
+        var (user, _) = await NewUserAsync(admin, Role.Risk);
+        var key = await (await admin.PostJson($"/api/v1/users/{user.Id}/api-keys", new { name = "two nodes" })).Read<CreatedApiKey>();
+        using var onFirst = fixture.Server.WithKey(key.Key);
+        using var onSecond = second.WithKey(key.Key);
+        // Both nodes have now seen the key, and remember its user.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await onFirst.GetAsync("/api/v1/incidents")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await onSecond.GetAsync("/api/v1/incidents")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/users/{user.Id}/api-keys/{key.Id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onFirst.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.True(await RefusedWithinAsync(onSecond, "/api/v1/incidents"), $"the second node still took the revoked key after {Heard}");
+    }
+
+    [Fact]
+    public async Task Changed_roles_and_a_disabled_user_take_effect_on_the_next_request_on_both_nodes()
+    {
+        var second = await fixture.SecondNodeAsync();
+        using var admin = fixture.Server.Admin();
+        var (user, key) = await NewUserAsync(admin, Role.Communications);
+        using var onFirst = fixture.Server.WithKey(key);
+        using var onSecond = second.WithKey(key);
+        Assert.Equal(HttpStatusCode.Forbidden, (await onFirst.GetAsync("/api/v1/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await onSecond.GetAsync("/api/v1/users")).StatusCode);
+
+        user = await (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { roles = new[] { "administrator" } }, ifMatch: $"{user.Version}"))
+            .Read<UserView>();
+        Assert.Equal(HttpStatusCode.OK, (await onFirst.GetAsync("/api/v1/users")).StatusCode);
+        var watch = Stopwatch.StartNew();
+        while ((await onSecond.GetAsync("/api/v1/users")).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(watch.Elapsed < Heard, $"the second node still held the old roles after {Heard}");
+            await Task.Delay(100);
+        }
+
+        (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { disabled = true }, ifMatch: $"{user.Version}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onFirst.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.True(await RefusedWithinAsync(onSecond, "/api/v1/incidents"), $"the second node still took a disabled user's key after {Heard}");
+    }
+
+    [Fact]
+    public async Task A_caller_is_remembered_until_a_change_is_announced()
+    {
+        using var admin = fixture.Server.Admin();
+        var (_, key) = await NewUserAsync(admin, Role.It);
+        using var client = fixture.Server.WithKey(key);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/incidents")).StatusCode);
+
+        // Revoked behind the server's back: no announcement, so the server still knows the key's user as it was.
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using (var revoke = new Npgsql.NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE hash = @hash", connection))
+        {
+            revoke.Parameters.AddWithValue("hash", Secrets.HashApiKey(key));
+            Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/incidents")).StatusCode);
+
+        await using (var announce = new Npgsql.NpgsqlCommand($"NOTIFY {SignedInUsers.Channel}", connection))
+        {
+            await announce.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(await RefusedWithinAsync(client, "/api/v1/incidents"), $"the announcement was not heard within {Heard}");
+    }
+
+    [Fact]
+    public async Task A_sign_in_cookie_follows_its_holder_roles_changed_then_disabled()
+    {
+        using var admin = fixture.Server.Admin();
+        var (user, _) = await NewUserAsync(admin, Role.CustomerService);
+        var cookies = new CookieContainer();
+        using var handler = new HttpClientHandler { CookieContainer = cookies };
+        using var browser = new HttpClient(handler) { BaseAddress = fixture.Server.Address };
+        (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = Password })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/api/v1/users")).StatusCode);
+
+        user = await (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { roles = new[] { "administrator" } }, ifMatch: $"{user.Version}"))
+            .Read<UserView>();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/users")).StatusCode);
+
+        (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { disabled = true }, ifMatch: $"{user.Version}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
+    private const string Password = "correct horse battery staple";
+
+    private static async Task<(UserView User, string Key)> NewUserAsync(HttpClient admin, Role role)
+    {
+        var user = await (await admin.PostJson("/api/v1/users", new
+        {
+            email = $"cached-{Guid.NewGuid():N}@test.example", displayName = "Cached", roles = new[] { role }, password = Password,
+        })).Read<UserView>();
+        var key = await (await admin.PostJson($"/api/v1/users/{user.Id}/api-keys", new { name = "tests" })).Read<CreatedApiKey>();
+        return (user, key.Key);
+    }
+
+    private static async Task<bool> RefusedWithinAsync(HttpClient client, string url)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < Heard)
+        {
+            if ((await client.GetAsync(url)).StatusCode == HttpStatusCode.Unauthorized)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+}
