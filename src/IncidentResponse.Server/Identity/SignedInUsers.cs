@@ -117,15 +117,23 @@ public sealed class SignedInUsers(IClock clock, Duration lifetime, bool onlyNode
 /// Listens on PostgreSQL for changes to users and keys made by any node, and empties <see cref="SignedInUsers"/> when one
 /// arrives. It holds one connection of its own, outside the pool; while that connection is down the cache is off.
 /// </summary>
-internal sealed class UserChangeListener(SignedInUsers users, DatabaseSettings settings, ILogger<UserChangeListener> logger)
+public sealed class UserChangeListener(SignedInUsers users, DatabaseSettings settings, ILogger<UserChangeListener> logger)
     : BackgroundService
 {
+    /// <summary>How the listening connection names itself in <c>pg_stat_activity</c>.</summary>
+    public const string ApplicationName = "incident-response user changes";
+
     private static readonly TimeSpan Probe = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false, Enlist = false }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+        {
+            Pooling = false, Enlist = false, ApplicationName = ApplicationName,
+            // A connection gone without a word (a dropped network path) is noticed within seconds, not at the next probe.
+            KeepAlive = 10,
+        }.ConnectionString;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -153,8 +161,9 @@ internal sealed class UserChangeListener(SignedInUsers users, DatabaseSettings s
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the connection, the node carries on reading callers from the database and tries again.
                 logger.LogWarning(e, "Lost the connection that hears of changes to users and keys; every request reads its caller from the database until it is back.");
             }
             finally

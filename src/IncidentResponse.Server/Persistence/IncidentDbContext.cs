@@ -283,7 +283,7 @@ public abstract class IncidentDbContext : DbContext
             e.Property(s => s.Description).HasMaxLength(IncidentLimits.TextLength);
             e.Property(s => s.Phase).HasConversion<string>().HasMaxLength(24);
             e.Property(s => s.After).HasMaxLength(80);
-                        e.HasIndex(s => new { s.Status, s.WakeFireAt });
+            e.HasIndex(s => new { s.Status, s.WakeFireAt });
         });
         DeadlineModel.Configure(modelBuilder);
         LawEnforcementModel.Configure(modelBuilder);

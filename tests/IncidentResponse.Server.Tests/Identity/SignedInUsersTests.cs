@@ -75,11 +75,7 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
         // Revoked behind the server's back: no announcement, so the server still knows the key's user as it was.
         await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
-        await using (var revoke = new Npgsql.NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE hash = @hash", connection))
-        {
-            revoke.Parameters.AddWithValue("hash", Secrets.HashApiKey(key));
-            Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
-        }
+        await RevokeDirectlyAsync(connection, key);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/incidents")).StatusCode);
 
@@ -89,6 +85,65 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
         }
 
         Assert.True(await RefusedWithinAsync(client, "/api/v1/incidents"), $"the announcement was not heard within {Heard}");
+    }
+
+    [Fact]
+    public async Task A_node_that_loses_its_listening_connection_stops_remembering_and_listens_again()
+    {
+        using var admin = fixture.Server.Admin();
+        var (_, first) = await NewUserAsync(admin, Role.It);
+        var (_, second) = await NewUserAsync(admin, Role.It);
+        using var firstClient = fixture.Server.WithKey(first);
+        using var secondClient = fixture.Server.WithKey(second);
+        Assert.Equal(HttpStatusCode.OK, (await firstClient.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync("/api/v1/incidents")).StatusCode);
+
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        long listeners;
+        await using (var cut = new Npgsql.NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", connection))
+        {
+            cut.Parameters.AddWithValue("name", UserChangeListener.ApplicationName);
+            listeners = (long)(await cut.ExecuteScalarAsync())!;
+            Assert.True(listeners >= 1, "no listening connection to cut");
+        }
+
+        // Revoked behind the server's back while it was not listening: nothing it remembered before may answer for it.
+        await RevokeDirectlyAsync(connection, first);
+        Assert.True(await RefusedWithinAsync(firstClient, "/api/v1/incidents"), $"a key revoked while the node was deaf was still taken after {Heard}");
+
+        // Listening again: a key revoked and announced now is heard.
+        var watch = Stopwatch.StartNew();
+        while (await ListenersAsync(connection) < listeners)
+        {
+            Assert.True(watch.Elapsed < Heard, $"the node did not listen again within {Heard}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync("/api/v1/incidents")).StatusCode);
+        await RevokeDirectlyAsync(connection, second);
+        await using (var announce = new Npgsql.NpgsqlCommand($"NOTIFY {SignedInUsers.Channel}", connection))
+        {
+            await announce.ExecuteNonQueryAsync();
+        }
+
+        Assert.True(await RefusedWithinAsync(secondClient, "/api/v1/incidents"), $"the announcement was not heard within {Heard}");
+    }
+
+    private static async Task RevokeDirectlyAsync(Npgsql.NpgsqlConnection connection, string key)
+    {
+        await using var revoke = new Npgsql.NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE hash = @hash", connection);
+        revoke.Parameters.AddWithValue("hash", Secrets.HashApiKey(key));
+        Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
+    }
+
+    private static async Task<long> ListenersAsync(Npgsql.NpgsqlConnection connection)
+    {
+        await using var count = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", connection);
+        count.Parameters.AddWithValue("name", UserChangeListener.ApplicationName);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     [Fact]
