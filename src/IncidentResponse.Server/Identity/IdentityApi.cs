@@ -151,8 +151,7 @@ public static class IdentityApi
 
         audit.Record("user.updated", "user", user.Id.ToString(), before,
             new { user.DisplayName, user.Roles, user.Disabled, passwordChanged = body.Password is not null });
-        await audit.CommitAsync(ct);
-        await users.ChangedAsync(db, ct);
+        await users.CommitChangeAsync(db, audit, ct);
         return TypedResults.Ok(ToView(user));
     }
 
@@ -206,8 +205,7 @@ public static class IdentityApi
         {
             key.RevokedAt = clock.GetCurrentInstant();
             audit.Record("api-key.revoked", "user", id.ToString(), null, new { keyId = key.Id, key.Name, key.Prefix });
-            await audit.CommitAsync(ct);
-            await users.ChangedAsync(db, ct);
+            await users.CommitChangeAsync(db, audit, ct);
         }
 
         return TypedResults.NoContent();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IncidentResponse.Core.Identity;
+using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -62,16 +63,23 @@ public sealed class SignedInUsers(IClock clock, Duration lifetime, bool onlyNode
     }
 
     /// <summary>
-    /// After a change to a user or a key has committed: forget everything here, and on PostgreSQL announce it to the other
-    /// nodes (and to this one's listener, which forgets again once the commit is visible to everyone).
+    /// Commits a change to a user or a key with its audit events, announcing it in the same transaction: on PostgreSQL
+    /// every node hears of it when, and only if, it commits. This node forgets at once.
     /// </summary>
-    public async Task ChangedAsync(IncidentDbContext db, CancellationToken cancellationToken)
+    public async Task CommitChangeAsync(IncidentDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
-        Forget();
-        if (db.Database.IsNpgsql())
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", cancellationToken);
+            await audit.CommitAsync(cancellationToken);
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
+
+        Forget();
     }
 
     /// <summary>Everything remembered is dropped, and a read that began before now is not remembered.</summary>

@@ -41,6 +41,39 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_remembered_key_revoked_or_its_user_disabled_is_refused_at_once_on_SQLite()
+    {
+        using var admin = server.Admin();
+        var user = await (await admin.PostJson("/api/v1/users", new
+        {
+            email = "analyst@embedded.test", displayName = "Analyst", roles = new[] { "it" }, password = "correct horse battery staple",
+        })).Read<IncidentResponse.Server.Identity.UserView>();
+        var first = await (await admin.PostJson($"/api/v1/users/{user.Id}/api-keys", new { name = "first" })).Read<IncidentResponse.Server.Identity.CreatedApiKey>();
+        var second = await (await admin.PostJson($"/api/v1/users/{user.Id}/api-keys", new { name = "second" })).Read<IncidentResponse.Server.Identity.CreatedApiKey>();
+        using var withFirst = server.WithKey(first.Key);
+        using var withSecond = server.WithKey(second.Key);
+        Assert.Equal(HttpStatusCode.OK, (await withFirst.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await withSecond.GetAsync("/api/v1/incidents")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/users/{user.Id}/api-keys/{first.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withFirst.GetAsync("/api/v1/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await withSecond.GetAsync("/api/v1/incidents")).StatusCode);
+
+        // Disabled behind the server's back: it still knows the user as it was, which shows it remembers at all.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "incident-response.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var disable = connection.CreateCommand();
+            disable.CommandText = "UPDATE users SET disabled = 1 WHERE email = 'analyst@embedded.test'";
+            Assert.Equal(1, await disable.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await withSecond.GetAsync("/api/v1/incidents")).StatusCode);
+        (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { disabled = true }, ifMatch: $"{user.Version}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withSecond.GetAsync("/api/v1/incidents")).StatusCode);
+    }
+
+    [Fact]
     public async Task Incidents_work_end_to_end_and_the_audit_chain_verifies()
     {
         using var admin = server.Admin();
