@@ -69,6 +69,8 @@ internal static class AffectedPeopleModel
         {
             e.ToTable("affected_people");
             e.HasIndex(p => new { p.IncidentId, p.BlindIndex }).IsUnique();
+            // Finds an incident's people still sealed under a former key without reading the others (AffectedPeopleRekey).
+            e.HasIndex(p => new { p.IncidentId, p.KeyId });
             e.Property(p => p.BlindIndex).HasMaxLength(32);
             e.Property(p => p.KeyId).HasMaxLength(16);
             e.Property(p => p.Residence).HasMaxLength(8);

@@ -45,7 +45,10 @@ public sealed class AffectedPeopleRekey(IncidentDbContext db, PersonalDataKeyRin
             {
                 db.ChangeTracker.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var rows = await db.AffectedPeople.AsNoTracking().Where(p => p.IncidentId == incidentId && p.KeyId != current)
+                // "Before or after the current key" rather than "not the current key": two ranges of the (incident, key)
+                // index, so an incident whose people are all current costs nothing to check, however many they are.
+                var rows = await db.AffectedPeople.AsNoTracking()
+                    .Where(p => p.IncidentId == incidentId && (string.Compare(p.KeyId, current) < 0 || string.Compare(p.KeyId, current) > 0))
                     .OrderBy(p => p.Id).Take(settings.BatchSize).ToListAsync(ct);
                 if (rows.Count == 0)
                 {

@@ -148,6 +148,9 @@ namespace IncidentResponse.Server.Persistence.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_affected_people_incident_id_blind_index");
 
+                    b.HasIndex("IncidentId", "KeyId")
+                        .HasDatabaseName("ix_affected_people_incident_id_key_id");
+
                     b.ToTable("affected_people", (string)null);
                 });
 
