@@ -69,16 +69,19 @@ public static class Authentication
             new("display_name", user.DisplayName),
             new("auth_method", method),
             new(UserVersionClaim, user.Version.ToString(CultureInfo.InvariantCulture)),
+            new(PasswordStampClaim, user.PasswordStamp),
         };
         claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r.ToString())));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, ClaimTypes.Name, ClaimTypes.Role));
     }
 
     private const string UserVersionClaim = "user_version";
+    private const string PasswordStampClaim = "password_stamp";
 
     /// <summary>
     /// A sign-in cookie speaks for its holder as they are now, not as they were at sign-in: a disabled user's cookie stops
-    /// working, and changed roles or name take effect on the next request (the cookie is reissued).
+    /// working, a changed password ends every session signed in with the old one, and changed roles or name take effect
+    /// on the next request (the cookie is reissued).
     /// </summary>
     private static async Task CookieHolderAsIsAsync(CookieValidatePrincipalContext context)
     {
@@ -88,7 +91,7 @@ public static class Authentication
         var user = Guid.TryParse(signedIn.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
             ? await users.ByIdAsync(id, db, context.HttpContext.RequestAborted)
             : null;
-        if (user is null || user.Disabled)
+        if (user is null || user.Disabled || signedIn.FindFirstValue(PasswordStampClaim) != user.PasswordStamp)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -8,10 +8,18 @@ using Npgsql;
 
 namespace IncidentResponse.Server.Identity;
 
-/// <summary>A user as a request sees them: who they are, their roles, whether they may sign in at all.</summary>
-public sealed record SignedInUser(Guid Id, string Email, string DisplayName, IReadOnlyList<Role> Roles, bool Disabled, int Version)
+/// <summary>
+/// A user as a request sees them: who they are, their roles, whether they may sign in at all, and a stamp of their
+/// password that changes whenever the password does (never the password hash itself).
+/// </summary>
+public sealed record SignedInUser(Guid Id, string Email, string DisplayName, IReadOnlyList<Role> Roles, bool Disabled, int Version, string PasswordStamp)
 {
-    public static SignedInUser Of(User user) => new(user.Id, user.Email, user.DisplayName, [.. user.Roles], user.Disabled, user.Version);
+    public static SignedInUser Of(User user) =>
+        new(user.Id, user.Email, user.DisplayName, [.. user.Roles], user.Disabled, user.Version, StampOf(user.PasswordHash));
+
+    private static string StampOf(string? passwordHash) => passwordHash is null
+        ? "none"
+        : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash)))[..16];
 }
 
 /// <summary>

@@ -166,6 +166,31 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_changed_password_ends_the_sessions_signed_in_with_the_old_one()
+    {
+        using var admin = fixture.Server.Admin();
+        var (user, _) = await NewUserAsync(admin, Role.Legal);
+        var cookies = new CookieContainer();
+        using var handler = new HttpClientHandler { CookieContainer = cookies };
+        using var browser = new HttpClient(handler) { BaseAddress = fixture.Server.Address };
+        (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = Password })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
+
+        // A change that leaves the password alone keeps the session.
+        user = await (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { displayName = "Renamed" }, ifMatch: $"{user.Version}"))
+            .Read<UserView>();
+        Assert.Equal("Renamed", (await (await browser.GetAsync("/api/v1/auth/me")).Read<UserView>()).DisplayName);
+
+        const string changed = "a different long passphrase";
+        (await admin.SendJson(HttpMethod.Patch, $"/api/v1/users/{user.Id}", new { password = changed }, ifMatch: $"{user.Version}")).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = Password })).StatusCode);
+        (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = changed })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
     private const string Password = "correct horse battery staple";
 
     private static async Task<(UserView User, string Key)> NewUserAsync(HttpClient admin, Role role)
