@@ -218,10 +218,11 @@ public static class TransitionLoad
 
     /// <summary>
     /// One step completed, statement for statement as the server sends it (read from PostgreSQL's statement log; the API
-    /// key's user is remembered between requests, so it is not read): the run with its steps if its incident is visible; the incident with its milestones, the organisation,
-    /// obligations, facts, law-enforcement delays, letters; then one transaction that asks for a deadline recomputation,
-    /// locks the audit chain's head, moves the run's version, updates the step and appends the event. The server sends
-    /// those last four in one round trip, this script one each. Plus one read the server does not make: picking a step.
+    /// key's user is remembered between requests, so it is not read): the run with its steps if its incident is visible;
+    /// the incident with its milestones, the organisation, obligations, facts, law-enforcement delays, letters; then one
+    /// transaction that asks for a deadline recomputation, locks the audit chain's head, moves the run's version, updates
+    /// the step and appends the event. The server sends those last four in one round trip, this script one each. Plus one
+    /// read the server does not make: picking a step.
     /// </summary>
     private const string TransitionStatements = """
         \set n random(1, :steps)
@@ -257,8 +258,8 @@ public static class TransitionLoad
 
     /// <summary>
     /// The least transition end to end: an HTTP endpoint with nothing between Kestrel and Npgsql (no authentication
-    /// middleware, EF Core, engine, request or response body; the key hashed and looked up in memory) that sends <see cref="LeastTransaction"/>'s statements as
-    /// one batch (one round trip, one implicit transaction, statements prepared, connections not reset), driven by clients
+    /// middleware, EF Core, engine, request or response body; the key hashed and looked up in memory) that sends
+    /// <see cref="LeastTransaction"/>'s statements as one batch (one round trip, one implicit transaction, statements prepared, connections not reset), driven by clients
     /// like the transitions' after a warm-up.
     /// </summary>
     private static async Task<double> LeastEndToEndAsync(string connection, int clients, int seconds, long steps)
@@ -270,10 +271,10 @@ public static class TransitionLoad
         await using var data = NpgsqlDataSource.Create(
             new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = 8, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ConnectionString);
         await using var app = builder.Build();
-        var known = new System.Collections.Concurrent.ConcurrentDictionary<string, Guid> { [IncidentResponse.Server.Identity.Secrets.HashApiKey(Key)] = Guid.NewGuid() };
+        var known = new HashSet<string>(StringComparer.Ordinal) { IncidentResponse.Server.Identity.Secrets.HashApiKey(Key) };
         app.MapPost("/least/{n:long}", async (long n, HttpRequest request) =>
         {
-            if (!known.ContainsKey(IncidentResponse.Server.Identity.Secrets.HashApiKey(request.Headers["X-Api-Key"].ToString())))
+            if (!known.Contains(IncidentResponse.Server.Identity.Secrets.HashApiKey(request.Headers["X-Api-Key"].ToString())))
             {
                 return Results.Unauthorized();
             }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Persistence;
@@ -19,7 +21,7 @@ public sealed record SignedInUser(Guid Id, string Email, string DisplayName, IRe
 
     private static string StampOf(string? passwordHash) => passwordHash is null
         ? "none"
-        : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash)))[..16];
+        : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..16];
 }
 
 /// <summary>
@@ -37,6 +39,7 @@ public sealed class SignedInUsers(IClock clock, Duration lifetime, bool onlyNode
     private readonly ConcurrentDictionary<string, Remembered> byKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, Remembered> byId = new();
     private long generation;
+    private readonly bool announced = !onlyNode;
     private volatile bool listening = onlyNode;
 
     private sealed record Remembered(SignedInUser User, Instant Until);
@@ -71,15 +74,15 @@ public sealed class SignedInUsers(IClock clock, Duration lifetime, bool onlyNode
     }
 
     /// <summary>
-    /// Commits a change to a user or a key with its audit events, announcing it in the same transaction: on PostgreSQL
-    /// every node hears of it when, and only if, it commits. This node forgets at once.
+    /// Commits a change to a user or a key with its audit events, announcing it in the same transaction where other nodes
+    /// may share the database (PostgreSQL): they hear of it when, and only if, it commits. This node forgets at once.
     /// </summary>
     public async Task CommitChangeAsync(IncidentDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await audit.CommitAsync(cancellationToken);
-            if (db.Database.IsNpgsql())
+            if (announced)
             {
                 await db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", cancellationToken);
             }
@@ -98,15 +101,11 @@ public sealed class SignedInUsers(IClock clock, Duration lifetime, bool onlyNode
         byId.Clear();
     }
 
-    /// <summary>Set by the listener: while false nothing is remembered or recalled.</summary>
-    internal bool Listening
+    /// <summary>Told by the listener whether it hears announcements: while it does not, nothing is remembered or recalled.</summary>
+    internal void Listening(bool hears)
     {
-        get => listening;
-        set
-        {
-            listening = value;
-            Forget();
-        }
+        listening = hears;
+        Forget();
     }
 
     private SignedInUser? Recall<TKey>(ConcurrentDictionary<TKey, Remembered> entries, TKey key) where TKey : notnull =>
@@ -162,7 +161,7 @@ public sealed class UserChangeListener(SignedInUsers users, DatabaseSettings set
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                users.Listening = true;
+                users.Listening(true);
                 while (true)
                 {
                     if (!await connection.WaitAsync(Probe, stoppingToken))
@@ -184,7 +183,7 @@ public sealed class UserChangeListener(SignedInUsers users, DatabaseSettings set
             }
             finally
             {
-                users.Listening = false;
+                users.Listening(false);
             }
 
             try

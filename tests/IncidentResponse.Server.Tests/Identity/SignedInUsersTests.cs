@@ -131,29 +131,12 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
         Assert.True(await RefusedWithinAsync(secondClient, "/api/v1/incidents"), $"the announcement was not heard within {Heard}");
     }
 
-    private static async Task RevokeDirectlyAsync(Npgsql.NpgsqlConnection connection, string key)
-    {
-        await using var revoke = new Npgsql.NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE hash = @hash", connection);
-        revoke.Parameters.AddWithValue("hash", Secrets.HashApiKey(key));
-        Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
-    }
-
-    private static async Task<long> ListenersAsync(Npgsql.NpgsqlConnection connection)
-    {
-        await using var count = new Npgsql.NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", connection);
-        count.Parameters.AddWithValue("name", UserChangeListener.ApplicationName);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
     [Fact]
     public async Task A_sign_in_cookie_follows_its_holder_roles_changed_then_disabled()
     {
         using var admin = fixture.Server.Admin();
         var (user, _) = await NewUserAsync(admin, Role.CustomerService);
-        var cookies = new CookieContainer();
-        using var handler = new HttpClientHandler { CookieContainer = cookies };
-        using var browser = new HttpClient(handler) { BaseAddress = fixture.Server.Address };
+        using var browser = Browser();
         (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = Password })).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/api/v1/users")).StatusCode);
 
@@ -171,9 +154,7 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
     {
         using var admin = fixture.Server.Admin();
         var (user, _) = await NewUserAsync(admin, Role.Legal);
-        var cookies = new CookieContainer();
-        using var handler = new HttpClientHandler { CookieContainer = cookies };
-        using var browser = new HttpClient(handler) { BaseAddress = fixture.Server.Address };
+        using var browser = Browser();
         (await browser.PostJson("/api/v1/auth/login", new { email = user.Email, password = Password })).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/auth/me")).StatusCode);
 
@@ -202,6 +183,25 @@ public sealed class SignedInUsersTests(PostgresServerFixture fixture)
         var key = await (await admin.PostJson($"/api/v1/users/{user.Id}/api-keys", new { name = "tests" })).Read<CreatedApiKey>();
         return (user, key.Key);
     }
+
+    private static async Task RevokeDirectlyAsync(Npgsql.NpgsqlConnection connection, string key)
+    {
+        await using var revoke = new Npgsql.NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE hash = @hash", connection);
+        revoke.Parameters.AddWithValue("hash", Secrets.HashApiKey(key));
+        Assert.Equal(1, await revoke.ExecuteNonQueryAsync());
+    }
+
+    private static async Task<long> ListenersAsync(Npgsql.NpgsqlConnection connection)
+    {
+        await using var count = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", connection);
+        count.Parameters.AddWithValue("name", UserChangeListener.ApplicationName);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A client that keeps cookies, as a browser signed in to this node would.</summary>
+    private HttpClient Browser() =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = fixture.Server.Address };
 
     private static async Task<bool> RefusedWithinAsync(HttpClient client, string url)
     {
