@@ -158,7 +158,7 @@ public static class TransitionLoad
             }
             while (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled > SettledCompiles && warming.Elapsed < MaxWarmUp);
 
-            var needed = (int)Math.Ceiling(created * (seconds / warming.Elapsed.TotalSeconds) * 1.5) + clients;
+            var needed = (int)Math.Ceiling(created * (seconds / warming.Elapsed.TotalSeconds) * 3) + clients;
             for (var i = 0; i < needed; i++)
             {
                 ready.Enqueue(await OpenAsync());
@@ -169,6 +169,7 @@ public static class TransitionLoad
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            Console.WriteLine($"timed run of {seconds} s starts, {needed} incidents opened beforehand");
             stop.Restart();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             process.Refresh();

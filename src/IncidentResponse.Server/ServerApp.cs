@@ -37,6 +37,7 @@ public static class ServerApp
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<IncidentAssessor>();
         builder.Services.AddSingleton(PlaybookLibrary.Load(builder.Configuration));
+        builder.Services.AddSingleton<RunSnapshots>();
         builder.Services.AddScoped<PlaybookRuns>();
         builder.Services.AddScoped<RunMigrations>();
         builder.Services.AddScoped<AutomatedSteps>();

@@ -62,12 +62,31 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
         }
     }
 
+    /// <summary>
+    /// Links the recorded events onto the head of their chain as the caller holds it, and takes them: a writer that
+    /// checks the head itself when it writes (the run's guarded transition) stores them. Every event must be on
+    /// <paramref name="head"/>'s chain; the head is moved to the last.
+    /// </summary>
+    public IReadOnlyList<AuditEvent> LinkOnto(AuditChainHead head)
+    {
+        if (pending.Any(p => AuditChain.ChainOf(p.TargetType, p.TargetId) != head.Chain))
+        {
+            throw new InvalidOperationException($"Every event linked onto chain '{head.Chain}' must belong to it.");
+        }
+
+        var at = StoredInstant(clock.GetCurrentInstant());
+        var events = pending.Select(p => Link(head, at, p)).ToList();
+        pending.Clear();
+        return events;
+    }
+
+    /// <summary>An instant as the database keeps it: PostgreSQL stores microseconds, and the hash covers what is stored.</summary>
+    public static Instant StoredInstant(Instant instant) => Instant.FromUnixTimeTicks(instant.ToUnixTimeTicks() / 10 * 10);
+
     /// <summary>Locks the events' chains and adds the events and the moved heads to the unit of work; returns them.</summary>
     private async Task<List<object>> AppendAsync(CancellationToken cancellationToken)
     {
-        // Hash what the database keeps: PostgreSQL stores microseconds.
-        var now = clock.GetCurrentInstant();
-        var at = Instant.FromUnixTimeTicks(now.ToUnixTimeTicks() / 10 * 10);
+        var at = StoredInstant(clock.GetCurrentInstant());
         var events = pending.Select(p => (Chain: AuditChain.ChainOf(p.TargetType, p.TargetId), Event: p)).ToList();
         var heads = new List<AuditChainHead>();
         // Chains are locked in one order, so two writers touching the same two chains cannot deadlock.
@@ -81,24 +100,30 @@ public sealed class AuditTrail(IncidentDbContext db, IClock clock, CurrentActor 
             ? await db.AuditEvents.MaxAsync(a => (long?)a.Sequence, cancellationToken) ?? 0
             : 0;
         var appended = new List<object>(heads);
-        foreach (var (chain, (action, targetType, targetId, summary)) in events)
+        foreach (var (chain, recorded) in events)
         {
-            var head = heads.Single(h => h.Chain == chain);
-            var position = head.Position + 1;
-            var hash = AuditChain.Hash(position, at, actor.Name, action, targetType, targetId, summary, head.Hash);
-            var appendedEvent = new AuditEvent
-            {
-                Sequence = db.Provider == DatabaseProvider.Sqlite ? ++sequence : 0, Chain = chain, Position = position, At = at,
-                Actor = actor.Name, Action = action, TargetType = targetType, TargetId = targetId, Summary = summary,
-                PreviousHash = head.Hash, Hash = hash,
-            };
+            var appendedEvent = Link(heads.Single(h => h.Chain == chain), at, recorded);
+            appendedEvent.Sequence = db.Provider == DatabaseProvider.Sqlite ? ++sequence : 0;
             db.AuditEvents.Add(appendedEvent);
             appended.Add(appendedEvent);
-            head.Position = position;
-            head.Hash = hash;
         }
 
         return appended;
+    }
+
+    /// <summary>The event that follows the head, which moves to it.</summary>
+    private AuditEvent Link(AuditChainHead head, Instant at, (string Action, string TargetType, string TargetId, string Summary) recorded)
+    {
+        var (action, targetType, targetId, summary) = recorded;
+        var position = head.Position + 1;
+        var hash = AuditChain.Hash(position, at, actor.Name, action, targetType, targetId, summary, head.Hash);
+        var linked = new AuditEvent
+        {
+            Chain = head.Chain, Position = position, At = at, Actor = actor.Name, Action = action, TargetType = targetType, TargetId = targetId,
+            Summary = summary, PreviousHash = head.Hash, Hash = hash,
+        };
+        (head.Position, head.Hash) = (position, hash);
+        return linked;
     }
 
     /// <summary>

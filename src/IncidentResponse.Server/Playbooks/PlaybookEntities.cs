@@ -25,6 +25,14 @@ public sealed class PlaybookRunRecord : IVersioned
     public Instant? FinishedAt { get; set; }
     public int Version { get; set; }
     public List<RunStepRecord> Steps { get; set; } = [];
+
+    /// <summary>A copy with copies of its steps, which a transition may change without touching this one.</summary>
+    public PlaybookRunRecord Copy()
+    {
+        var copy = (PlaybookRunRecord)MemberwiseClone();
+        copy.Steps = Steps.Select(s => s.Copy()).ToList();
+        return copy;
+    }
 }
 
 /// <summary>
@@ -60,4 +68,6 @@ public sealed class RunStepRecord
     public string? After { get; set; }
     /// <summary>The instant an ad-hoc task is due; a playbook step's due date follows its due rule instead.</summary>
     public Instant? DueAt { get; set; }
+
+    public RunStepRecord Copy() => (RunStepRecord)MemberwiseClone();
 }

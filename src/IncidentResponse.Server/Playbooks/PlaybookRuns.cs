@@ -1,4 +1,5 @@
 using Hangfire;
+using IncidentResponse.Core.Audit;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Server.Api;
@@ -19,7 +20,7 @@ public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context);
 /// nodes applying at once conflict, and the loser re-reads and re-decides), records effects and audits.
 /// </summary>
 public sealed class PlaybookRuns(
-    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, CurrentActor actor, IBackgroundJobClient jobs,
+    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, RunSnapshots snapshots, CurrentActor actor, IBackgroundJobClient jobs,
     Deadlines.DeadlineSync deadlines, ILogger<PlaybookRuns> logger)
 {
     private const int Attempts = 5;
@@ -71,25 +72,24 @@ public sealed class PlaybookRuns(
     }
 
     /// <summary>Applies one event to a run. A refused event changes nothing and says why.</summary>
-    public Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct) => ApplyAsync(runId, null, @event, ct);
+    public Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, RunEvent @event, CancellationToken ct) => ApplyAsync(runId, _ => @event, ct);
 
     /// <summary>
-    /// Applies one event to a run the caller has just read, untracked and with its steps: the first attempt decides on
-    /// it instead of reading it again (a conflict re-reads it).
+    /// Applies the event <paramref name="decide"/> makes of the run as it stands (or the failure it returns instead):
+    /// it decides again on every attempt, on the run as that attempt reads it.
     /// </summary>
-    public Task<Outcome<AppliedRun>> ApplyAsync(PlaybookRunRecord run, RunEvent @event, CancellationToken ct) => ApplyAsync(run.Id, run, @event, ct);
-
-    private async Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, PlaybookRunRecord? read, RunEvent @event, CancellationToken ct)
+    public async Task<Outcome<AppliedRun>> ApplyAsync(Guid runId, Func<RunSnapshot, object> decide, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ApplyOnceAsync(attempt == 1 ? read : null, runId, @event, ct);
+                return await ApplyOnceAsync(runId, decide, read: false, ct);
             }
             catch (DbUpdateException) when (attempt < Attempts)
             {
-                // Another node moved the run first: read it again and decide again.
+                // Another node moved the run (or what it reads) first: read it again and decide again.
+                snapshots.Forget(runId);
                 db.ChangeTracker.Clear();
             }
         }
@@ -119,20 +119,37 @@ public sealed class PlaybookRuns(
         await deadlines.TrySyncAsync(incidentId, ct);
     }
 
-    private async Task<Outcome<AppliedRun>> ApplyOnceAsync(PlaybookRunRecord? read, Guid runId, RunEvent @event, CancellationToken ct)
+    /// <summary>
+    /// One attempt. Only a write proves a remembered snapshot current: an answer that writes nothing (a refusal, or an
+    /// event that changes nothing) is given only on the run as read now.
+    /// </summary>
+    private async Task<Outcome<AppliedRun>> ApplyOnceAsync(Guid runId, Func<RunSnapshot, object> decide, bool read, CancellationToken ct)
     {
-        // Read without tracking: a transition writes the run row and the few steps it changes, which it attaches itself.
-        var run = read ?? await db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null)
+        var (snapshot, remembered) = await snapshots.GetAsync(db, runId, read, ct);
+        if (snapshot is null)
         {
             return Failure.NotFound("The playbook run");
         }
 
-        var playbook = await library.DefinitionAsync(db, run, ct);
+        var decided = decide(snapshot);
+        if (decided is Failure failure)
+        {
+            return remembered ? await ApplyOnceAsync(runId, decide, read: true, ct) : failure;
+        }
+
+        // The transition works on its own copy: a remembered snapshot is shared by the node's requests.
+        var run = snapshot.Run.Copy();
+        var playbook = snapshot.Definition;
         var states = run.Steps.ToDictionary(s => s.StepId, ToState);
-        var now = clock.GetCurrentInstant();
-        var context = await RunContext.LoadAsync(db, run.IncidentId, now, RunContext.AwaitedEvents(playbook, states), ct);
-        var transition = PlaybookRun.Apply(playbook, states, @event, context);
+        // Instants as the database keeps them, so a remembered run reads as a run read again would.
+        var now = AuditTrail.StoredInstant(clock.GetCurrentInstant());
+        var context = snapshot.Context.At(now);
+        var transition = PlaybookRun.Apply(playbook, states, (RunEvent)decided, context);
+        if (remembered && (transition.Refusal is not null || !transition.Changed))
+        {
+            return await ApplyOnceAsync(runId, decide, read: true, ct);
+        }
+
         if (transition.Refusal is { } refusal)
         {
             return Failure.Conflict(refusal);
@@ -143,15 +160,19 @@ public sealed class PlaybookRuns(
             return new AppliedRun(run, context);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // A transition that records a milestone changes the incident too: it takes the general path below.
+        var guarded = snapshot.Guard is not null && !transition.Effects.OfType<MilestoneToRecord>().Any();
+        await using var transaction = guarded ? null : await db.Database.BeginTransactionAsync(ct);
         var incidentKey = run.IncidentId.ToString();
+        var written = new List<RunStepRecord>();
         foreach (var row in run.Steps)
         {
             var next = transition.Steps[row.StepId];
             if (next != states[row.StepId])
             {
-                db.Entry(row).State = EntityState.Unchanged;
+                Track(row, guarded);
                 Write(row, next);
+                written.Add(row);
             }
         }
 
@@ -165,9 +186,10 @@ public sealed class PlaybookRuns(
                     break;
                 case TimerRequested timer:
                     var waiting = run.Steps.Single(s => s.StepId == timer.StepId);
-                    if (db.Entry(waiting).State == EntityState.Detached)
+                    if (!written.Contains(waiting))
                     {
-                        db.Entry(waiting).State = EntityState.Unchanged;
+                        Track(waiting, guarded);
+                        written.Add(waiting);
                     }
 
                     (waiting.WakeAt, waiting.WakeFireAt) = (timer.At, context.Clock.RealAt(timer.At));
@@ -186,6 +208,7 @@ public sealed class PlaybookRuns(
             }
         }
 
+        var @event = (RunEvent)decided;
         switch (@event)
         {
             case ApprovalGiven or ApprovalRejected or StepStarted or StepCancelled or AutomatedStepFailed:
@@ -193,13 +216,30 @@ public sealed class PlaybookRuns(
                 break;
         }
 
-        // Steps that opened or closed change the incident's deadlines: recomputed by the next sweep, asked for in this transaction.
-        await Deadlines.DeadlineSync.RequestAsync(db, run.IncidentId, now, ct);
         run.FinishedAt = transition.Finished ? now : null;
-        // Every transition moves the run's version: a concurrent transition of the same run must conflict.
-        db.Entry(run).State = EntityState.Modified;
-        await audit.CommitAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (guarded)
+        {
+            var guard = snapshot.Guard!;
+            var head = new AuditChainHead { Chain = AuditChain.ChainOf("incident", incidentKey), Position = guard.ChainPosition, Hash = guard.ChainHash };
+            var events = audit.LinkOnto(head);
+            if (!await snapshots.TryWriteAsync(run, written, events, guard, head, now, ct))
+            {
+                throw new DbUpdateConcurrencyException($"The run {runId}, or what it reads, changed since it was read.");
+            }
+
+            run.Version++;
+            snapshots.Remember(snapshot with { Run = run.Copy(), Guard = guard with { ChainPosition = head.Position, ChainHash = head.Hash } });
+        }
+        else
+        {
+            // Steps that opened or closed change the incident's deadlines: recomputed by the next sweep, asked for in this transaction.
+            await Deadlines.DeadlineSync.RequestAsync(db, run.IncidentId, now, ct);
+            // Every transition moves the run's version: a concurrent transition of the same run must conflict.
+            db.Entry(run).State = EntityState.Modified;
+            await audit.CommitAsync(ct);
+            await transaction!.CommitAsync(ct);
+            snapshots.Forget(runId);
+        }
 
         foreach (var step in automated)
         {
@@ -207,6 +247,15 @@ public sealed class PlaybookRuns(
         }
 
         return new AppliedRun(run, context);
+    }
+
+    /// <summary>On the general path a step the transition writes joins the unit of work before it changes, so only what changed is saved.</summary>
+    private void Track(RunStepRecord row, bool guarded)
+    {
+        if (!guarded)
+        {
+            db.Entry(row).State = EntityState.Unchanged;
+        }
     }
 
     private async Task RecordMilestone(Guid incidentId, MilestoneToRecord effect, RunContext context, Instant now, CancellationToken ct)

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using IncidentResponse.Core;
+using IncidentResponse.Core.Identity;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.LawEnforcement;
 using IncidentResponse.Core.Laws;
 using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Core.Playbooks.Conditions;
 using IncidentResponse.Server.AffectedPeople;
+using IncidentResponse.Server.Identity;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.LawEnforcement;
 using IncidentResponse.Server.Letters;
@@ -28,10 +30,12 @@ public sealed class RunContext : IRunContext, IConditionScope
     private readonly IReadOnlyList<IncidentObligation> obligations;
     private readonly IReadOnlyList<DelayRequest> delays;
     private readonly IReadOnlySet<string> heldEvents;
+    // The incident's milestones as this context knows them: those loaded, and those its transition recorded.
+    private readonly Dictionary<MilestoneKind, Instant> milestones;
 
     private RunContext(
         IncidentClock clock, Instant now, Incident incident, Organisation organisation, JsonObject facts, IReadOnlyList<IncidentObligation> obligations,
-        IReadOnlyList<DelayRequest> delays, IReadOnlySet<string> heldEvents)
+        IReadOnlyList<DelayRequest> delays, IReadOnlySet<string> heldEvents, Dictionary<MilestoneKind, Instant> milestones)
     {
         this.heldEvents = heldEvents;
         Clock = clock;
@@ -41,6 +45,7 @@ public sealed class RunContext : IRunContext, IConditionScope
         this.facts = facts;
         this.obligations = obligations;
         this.delays = delays;
+        this.milestones = milestones;
     }
 
     /// <summary>The incident's time: real time, or an exercise's simulated time.</summary>
@@ -54,54 +59,53 @@ public sealed class RunContext : IRunContext, IConditionScope
     /// <summary>The incident's reference, as task views show it.</summary>
     public string Reference => incident.Reference;
 
-    /// <summary>The events that open steps of the run wait on: only those are looked up when the context loads.</summary>
-    public static IReadOnlySet<string> AwaitedEvents(PlaybookDefinition playbook, IReadOnlyDictionary<string, StepState> states) =>
-        playbook.Steps
-            .Where(s => s.Wait?.Event is not null && (!states.TryGetValue(s.Id, out var state) || state.Status is StepStatus.Blocked or StepStatus.Ready or StepStatus.InProgress))
-            .Select(s => s.Wait!.Event!)
-            .ToHashSet();
-
-    /// <summary>
-    /// The context at the real instant <paramref name="real"/>, on the incident's clock; of the
-    /// <paramref name="awaited"/> wait events, it finds out which hold.
-    /// </summary>
-    public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant real, IReadOnlySet<string> awaited, CancellationToken ct)
+    /// <summary>The context at the real instant <paramref name="real"/>, on the incident's clock.</summary>
+    public static async Task<RunContext> LoadAsync(IncidentDbContext db, Guid incidentId, Instant real, CancellationToken ct)
     {
-        var incident = await db.Incidents.Include(i => i.Milestones).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
+        var incident = await db.Incidents.Include(i => i.Milestones).Include(i => i.Members).AsNoTracking().SingleAsync(i => i.Id == incidentId, ct);
         var clock = incident.IsExercise ? await IncidentClocks.ForAsync(db, incidentId, ct) : IncidentClock.Real;
         var organisation = await db.Organisations.AsNoTracking().FirstAsync(ct);
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
         var facts = await IncidentFactsComposer.RecordedAsync(db, incidentId, ct);
         var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
-        return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays, await HeldEventsAsync(db, incidentId, awaited, ct));
+        return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays, await HeldEventsAsync(db, incidentId, ct),
+            incident.Milestones.ToDictionary(m => m.Kind, m => m.At));
     }
 
     /// <summary>
-    /// Which of the awaited letters and import events hold (docs/playbooks.md): a letter to individuals approved (or
-    /// already released); a letter to individuals released; an import of affected people completed.
+    /// The same context at another real instant (a remembered context serves many transitions): what it loaded is
+    /// shared and read only; the milestones a transition records are its own.
     /// </summary>
-    private static async Task<IReadOnlySet<string>> HeldEventsAsync(IncidentDbContext db, Guid incidentId, IReadOnlySet<string> awaited, CancellationToken ct)
+    public RunContext At(Instant real) =>
+        new(Clock, Clock.Now(real), incident, organisation, facts, obligations, delays, heldEvents, new Dictionary<MilestoneKind, Instant>(milestones));
+
+    /// <summary>Whether the actor may see the incident (need-to-know), by the members this context loaded.</summary>
+    public bool VisibleTo(CurrentActor actor) =>
+        actor.IsSystem || Permissions.CanSeeIncident(incident.Restricted, incident.Members.Any(m => m.UserId == actor.Id), actor.Roles);
+
+    /// <summary>
+    /// Which of the letter and import events hold (docs/playbooks.md): a letter to individuals approved (or already
+    /// released); a letter to individuals released; an import of affected people completed. All are looked up, so a
+    /// remembered context answers for a wait that opens after it was loaded.
+    /// </summary>
+    private static async Task<IReadOnlySet<string>> HeldEventsAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)
     {
         var held = new HashSet<string>();
-        if (awaited.Contains(LettersApproved) || awaited.Contains(LettersReleased))
+        var statuses = await db.Letters.AsNoTracking()
+            .Where(l => l.IncidentId == incidentId && l.Kind == LetterKind.Individuals && (l.Status == LetterStatus.Approved || l.Status == LetterStatus.Released))
+            .Select(l => l.Status).Distinct().ToListAsync(ct);
+        if (statuses.Count > 0)
         {
-            var statuses = await db.Letters.AsNoTracking()
-                .Where(l => l.IncidentId == incidentId && l.Kind == LetterKind.Individuals && (l.Status == LetterStatus.Approved || l.Status == LetterStatus.Released))
-                .Select(l => l.Status).Distinct().ToListAsync(ct);
-            if (statuses.Count > 0)
-            {
-                held.Add(LettersApproved);
-            }
-
-            if (statuses.Contains(LetterStatus.Released))
-            {
-                held.Add(LettersReleased);
-            }
+            held.Add(LettersApproved);
         }
 
-        if (awaited.Contains(IndividualsImported)
-            && await db.AffectedPeopleImports.AsNoTracking().AnyAsync(i => i.IncidentId == incidentId && i.Status == ImportStatus.Completed, ct))
+        if (statuses.Contains(LetterStatus.Released))
+        {
+            held.Add(LettersReleased);
+        }
+
+        if (await db.AffectedPeopleImports.AsNoTracking().AnyAsync(i => i.IncidentId == incidentId && i.Status == ImportStatus.Completed, ct))
         {
             held.Add(IndividualsImported);
         }
@@ -115,18 +119,12 @@ public sealed class RunContext : IRunContext, IConditionScope
 
     /// <summary>What the run's due rules anchor to, from what this context loaded and the run's steps as they stand.</summary>
     public DueAnchors Anchors(PlaybookRunRecord run) =>
-        RunDueAnchors.From(incident.Milestones.ToDictionary(m => m.Kind, m => m.At), run.Steps, obligations, organisation.TimeZone);
+        RunDueAnchors.From(milestones, run.Steps, obligations, organisation.TimeZone);
 
     /// <summary>A milestone the transition recorded: anchors computed afterwards count it.</summary>
-    public void Recorded(Milestone milestone)
-    {
-        if (!HasMilestone(milestone.Kind))
-        {
-            incident.Milestones.Add(milestone);
-        }
-    }
+    public void Recorded(Milestone milestone) => milestones.TryAdd(milestone.Kind, milestone.At);
 
-    public bool HasMilestone(MilestoneKind milestone) => incident.Milestones.Any(m => m.Kind == milestone);
+    public bool HasMilestone(MilestoneKind milestone) => milestones.ContainsKey(milestone);
 
     public bool EventHolds(string waitEvent) => waitEvent switch
     {

@@ -56,7 +56,7 @@ public sealed class RunMigrations(IncidentDbContext db, AuditTrail audit, IClock
 
         var from = await library.PinnedAsync(db, run.DefinitionHash, ct);
         var states = run.Steps.ToDictionary(s => s.StepId, PlaybookRuns.ToState);
-        var context = await RunContext.LoadAsync(db, run.IncidentId, clock.GetCurrentInstant(), RunContext.AwaitedEvents(target, states), ct);
+        var context = await RunContext.LoadAsync(db, run.IncidentId, clock.GetCurrentInstant(), ct);
         var plan = RunMigration.Plan(from, target, states, context);
         return new PlannedMigration(run, target, plan);
     }

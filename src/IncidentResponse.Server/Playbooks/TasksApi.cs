@@ -68,28 +68,11 @@ public static class TasksApi
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
         Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
     {
-        // The run with its steps, if its incident is visible, in one query: the transition decides on this read.
-        var visible = s.Db.Incidents.AsNoTracking().VisibleTo(s.Actor);
-        var run = await s.Db.PlaybookRuns.AsNoTracking().Include(r => r.Steps).Where(r => r.Id == runId && visible.Any(i => i.Id == r.IncidentId))
-            .SingleOrDefaultAsync(ct);
-        if (run is null)
-        {
-            return Failure.NotFound("The playbook run").ToProblem();
-        }
-
-        var definition = await s.Library.DefinitionAsync(s.Db, run, ct);
-        if (!definition.HasStep(stepId))
-        {
-            return Failure.NotFound($"The step '{stepId}'").ToProblem();
-        }
-
-        var @event = toEvent(definition.Step(stepId));
-        if (@event is Failure failure)
-        {
-            return failure.ToProblem();
-        }
-
-        var outcome = await s.Runs.ApplyAsync(run, (RunEvent)@event, ct);
+        // Who may act, and on what, is decided again on every attempt, on the run as that attempt reads it.
+        var outcome = await s.Runs.ApplyAsync(runId, snapshot =>
+            !snapshot.Context.VisibleTo(s.Actor) ? Failure.NotFound("The playbook run")
+            : !snapshot.Definition.HasStep(stepId) ? Failure.NotFound($"The step '{stepId}'")
+            : toEvent(snapshot.Definition.Step(stepId)), ct);
         if (outcome.Failure is { } refused)
         {
             return refused.ToProblem();
@@ -97,7 +80,7 @@ public static class TasksApi
 
         // The transition holds the run as committed and the incident as it saw it: the view needs no second read.
         var (applied, context) = outcome.Value!;
-        return TypedResults.Ok(ToView(s, applied, context.Reference, context.Anchors(applied), definition));
+        return TypedResults.Ok(ToView(s, applied, context.Reference, context.Anchors(applied), await s.Library.DefinitionAsync(s.Db, applied, ct)));
     }
 
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> RetryAutomated(Guid runId, string stepId, [AsParameters] TaskServices s, CancellationToken ct)

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using IncidentResponse.Server.Audit;
+using NodaTime;
+using NodaTime.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IncidentResponse.Server.Playbooks;
+
+/// <summary>
+/// Writes a transition decided on a <see cref="RunSnapshot"/> on PostgreSQL, in one statement and one round trip:
+/// the run's version moved, its changed steps, the audit events appended to the incident's chain, the incident's
+/// deadlines asked to be recomputed. The statement writes only if the snapshot is current: the run's version, the
+/// chain's head and the incident's and organisation's stamps are as the snapshot read them; otherwise it raises and
+/// nothing is written (docs/playbooks.md "Remembered runs").
+/// </summary>
+public static class GuardedTransition
+{
+    /// <summary>The stamp row every change to the organisation moves (its settings are read by conditions).</summary>
+    public static readonly Guid OrganisationStamp = Guid.Empty;
+
+    /// <summary>
+    /// The statement. When the snapshot is no longer current it raises serialization_failure (40001), as PostgreSQL
+    /// does when a transaction's reads have been overtaken: the writer reads again and decides again.
+    /// </summary>
+    public const string Statement = """
+        WITH head AS (
+            UPDATE audit_chains SET position = @position, hash = @hash
+            WHERE chain = @chain AND position = @head_position AND @position > @head_position
+            RETURNING 1),
+        events AS (
+            INSERT INTO audit_events (chain, position, at, actor, action, target_type, target_id, summary, previous_hash, hash)
+            SELECT @chain, e.position, e.at, e.actor, e.action, e.target_type, e.target_id, e.summary, e.previous_hash, e.hash
+            FROM jsonb_to_recordset(@events) AS e(position bigint, at timestamptz, actor text, action text, target_type text, target_id text,
+                summary text, previous_hash text, hash text)
+            RETURNING 1),
+        recompute AS (
+            INSERT INTO deadline_recomputes (incident_id, requested_at) VALUES (@incident, @now)
+            ON CONFLICT (incident_id) DO UPDATE SET requested_at = excluded.requested_at
+            RETURNING 1),
+        steps AS (
+            UPDATE run_steps AS s SET status = c.status, ready_at = c.ready_at, completed_at = c.completed_at, completed_by = c.completed_by,
+                outcome = c.outcome, approvals = c.approvals, attempts = c.attempts, note = c.note, evidence = c.evidence,
+                wake_at = c.wake_at, wake_fire_at = c.wake_fire_at
+            FROM jsonb_to_recordset(@steps) AS c(step_id text, status text, ready_at timestamptz, completed_at timestamptz, completed_by text,
+                outcome text, approvals text, attempts integer, note text, evidence text, wake_at timestamptz, wake_fire_at timestamptz)
+            WHERE s.run_id = @run AND s.step_id = c.step_id
+            RETURNING 1),
+        run AS (
+            UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
+            RETURNING 1)
+        SELECT ir_snapshot_holds(
+            (SELECT count(*) FROM run) = 1
+            AND (SELECT count(*) FROM steps) = @step_count
+            AND (SELECT count(*) FROM head) = CASE WHEN @position > @head_position THEN 1 ELSE 0 END
+            AND (SELECT count(*) FROM events) = @position - @head_position
+            AND (SELECT count(*) FROM recompute) = 1
+            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @incident), 0) = @incident_stamp
+            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp)
+        """;
+
+    /// <summary>
+    /// Writes the transition; false, with nothing written, when the snapshot was not current (or a concurrent writer
+    /// got there first). <paramref name="run"/> holds the version the snapshot read; <paramref name="head"/> is the
+    /// chain's head after <paramref name="events"/>.
+    /// </summary>
+    public static async Task<bool> TryWriteAsync(
+        NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyList<AuditEvent> events,
+        SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await postgres.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand(Statement, connection);
+            var p = command.Parameters;
+            p.AddWithValue("position", head.Position);
+            p.AddWithValue("hash", head.Hash);
+            p.AddWithValue("chain", head.Chain);
+            p.AddWithValue("head_position", guard.ChainPosition);
+            p.AddWithValue("events", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(events.Select(e => new
+            {
+                position = e.Position, at = Text(e.At), actor = e.Actor, action = e.Action, target_type = e.TargetType, target_id = e.TargetId,
+                summary = e.Summary, previous_hash = e.PreviousHash, hash = e.Hash,
+            })));
+            p.AddWithValue("incident", run.IncidentId);
+            p.AddWithValue("now", now);
+            p.AddWithValue("steps", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(steps.Select(s => new
+            {
+                step_id = s.StepId, status = s.Status.ToString(), ready_at = Text(s.ReadyAt), completed_at = Text(s.CompletedAt), completed_by = s.CompletedBy,
+                outcome = s.Outcome, approvals = s.Approvals, attempts = s.Attempts, note = s.Note, evidence = s.Evidence,
+                wake_at = Text(s.WakeAt), wake_fire_at = Text(s.WakeFireAt),
+            })));
+            p.AddWithValue("run", run.Id);
+            p.AddWithValue("finished", NpgsqlDbType.TimestampTz, run.FinishedAt is { } finished ? finished : DBNull.Value);
+            p.AddWithValue("version", run.Version);
+            p.AddWithValue("step_count", (long)steps.Count);
+            p.AddWithValue("incident_stamp", guard.IncidentStamp);
+            p.AddWithValue("organisation", OrganisationStamp);
+            p.AddWithValue("organisation_stamp", guard.OrganisationStamp);
+            await command.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation
+            or PostgresErrorCodes.DeadlockDetected)
+        {
+            return false;
+        }
+    }
+
+    private static string? Text(Instant? instant) => instant is { } i ? InstantPattern.ExtendedIso.Format(i) : null;
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using IncidentResponse.Core.Audit;
+using IncidentResponse.Core.Identity;
+using IncidentResponse.Core.Playbooks;
+using IncidentResponse.Server.Audit;
+using IncidentResponse.Server.Incidents;
+using IncidentResponse.Server.Playbooks;
+using IncidentResponse.Server.Tests.Infrastructure;
+using Npgsql;
+
+namespace IncidentResponse.Server.Tests.Playbooks;
+
+/// <summary>
+/// Each node remembers the runs it has read and written (docs/playbooks.md "Remembered runs"). These tests check that a
+/// remembered run is never acted on once it, or anything it read, has changed: on another node, or directly in the
+/// database.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RunSnapshotsTests(PostgresServerFixture fixture)
+{
+    private async Task<(IncidentView Incident, RunView Run)> Open()
+    {
+        using var commander = fixture.As(Role.IncidentCommander);
+        var incident = await (await commander.PostJson("/api/v1/incidents", new { title = "Remembered run", kind = "other", severity = "high" })).Read<IncidentView>();
+        var runs = await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}/runs")).Read<RunView[]>();
+        return (incident, Assert.Single(runs));
+    }
+
+    private static Task<HttpResponseMessage> Act(HttpClient client, RunView run, string step, string action, object? body = null) =>
+        client.PostJson($"/api/v1/runs/{run.Id}/steps/{step}/{action}", body ?? new { });
+
+    private static StepStatus Status(RunView run, string step) => run.Steps.Single(s => s.StepId == step).Status;
+
+    private async Task<RunView> Current(RunView run)
+    {
+        using var admin = fixture.Server.Admin();
+        return Assert.Single(await (await admin.GetAsync($"/api/v1/incidents/{run.IncidentId}/runs")).Read<RunView[]>());
+    }
+
+    private async Task ExecuteAsync(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.AddWithValue(value);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Transitions_alternating_between_two_nodes_each_see_the_other_nodes_last_write()
+    {
+        var second = await fixture.SecondNodeAsync();
+        var (incident, run) = await Open();
+        using var itOnFirst = fixture.As(Role.It);
+        using var itOnSecond = second.WithKey(fixture.Users[Role.It].Key);
+        using var legalOnFirst = fixture.As(Role.Legal);
+
+        // Each node remembers the run as it last read or wrote it; the other node's write makes that memory stale.
+        Assert.Equal(HttpStatusCode.OK, (await Act(itOnFirst, run, "triage", "start")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Act(itOnSecond, run, "triage", "complete", new { note = "second node" })).StatusCode);
+
+        // The first node remembers triage in progress, where the decision would be refused: it must decide on the run as it stands.
+        var decided = await (await Act(legalOnFirst, run, "le-decision", "decide", new { option = "defer", rationale = "Counsel advises waiting" })).Read<RunView>();
+        Assert.Equal((StepStatus.Done, StepStatus.Done, StepStatus.Skipped), (Status(decided, "triage"), Status(decided, "le-decision"), Status(decided, "le-contact")));
+
+        // The second node remembers the run from before the decision; its write is refused by the database, and it reads again.
+        var started = await (await Act(itOnSecond, run, "record-contained", "start")).Read<RunView>();
+        Assert.Equal((StepStatus.Done, StepStatus.Skipped, StepStatus.InProgress),
+            (Status(started, "le-decision"), Status(started, "le-contact"), Status(started, "record-contained")));
+
+        // A step assigned on the first node shows in the second node's next answer.
+        using var commanderOnFirst = fixture.As(Role.IncidentCommander);
+        var assignee = fixture.Users[Role.It].Id;
+        (await commanderOnFirst.PostJson($"/api/v1/runs/{run.Id}/steps/record-contained/assign", new { assigneeId = assignee })).EnsureSuccessStatusCode();
+        var completed = await (await Act(itOnSecond, run, "record-contained", "complete", new { note = "contained" })).Read<RunView>();
+        Assert.Equal(StepStatus.Done, Status(completed, "record-contained"));
+        Assert.Equal(assignee, completed.Steps.Single(s => s.StepId == "record-contained").AssigneeId);
+
+        using var legal = fixture.As(Role.Legal);
+        var audit = await (await legal.GetAsync($"/api/v1/incidents/{incident.Id}/audit")).Read<AuditEventView[]>();
+        Assert.Equal(3, audit.Count(e => e.Action == "playbook.step.done"));
+        using var auditor = fixture.Server.Admin();
+        Assert.True((await (await auditor.GetAsync("/api/v1/audit/verify")).Read<ChainVerification>()).Valid);
+    }
+
+    [Fact]
+    public async Task A_change_made_directly_in_the_database_is_seen_by_the_next_transition()
+    {
+        var (incident, run) = await Open();
+        using var it = fixture.As(Role.It);
+        using var legal = fixture.As(Role.Legal);
+        // The server now remembers the run, and the incident as unrestricted.
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "complete")).StatusCode);
+
+        // Restricted behind the server's back: neither user is a member, so neither may see the incident any more.
+        await ExecuteAsync("UPDATE incidents SET restricted = true WHERE id = $1", incident.Id);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Act(legal, run, "le-decision", "decide", new { option = "contact", rationale = "x" })).StatusCode);
+        var after = await Current(run);
+        Assert.Equal(StepStatus.Ready, Status(after, "le-decision"));
+        using var admin = fixture.Server.Admin();
+        var audit = await (await admin.GetAsync($"/api/v1/incidents/{incident.Id}/audit")).Read<AuditEventView[]>();
+        Assert.DoesNotContain(audit, e => e.Summary.Contains("le-decision", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_milestone_recorded_directly_in_the_database_releases_a_wait_on_the_next_transition()
+    {
+        var (incident, run) = await Open();
+        using var it = fixture.As(Role.It);
+        using var legal = fixture.As(Role.Legal);
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "complete")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Act(legal, run, "le-decision", "decide", new { option = "defer", rationale = "Counsel advises waiting" })).StatusCode);
+
+        // Contained, as far as the database knows; the server was not told, and remembers the incident without it.
+        await ExecuteAsync(
+            "INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_at, recorded_by) VALUES ($1, 'Contained', now(), false, 'direct', now(), $2)",
+            incident.Id, fixture.Users[Role.It].Id);
+
+        // The milestone step completes as soon as the run moves, because the run reads the milestone again.
+        var started = await (await Act(it, run, "record-contained", "start")).Read<RunView>();
+        Assert.Equal(StepStatus.Done, Status(started, "record-contained"));
+    }
+
+    [Fact]
+    public async Task Every_table_a_run_reads_moves_its_incidents_stamp()
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var triggers = new NpgsqlCommand("SELECT event_object_table FROM information_schema.triggers WHERE trigger_name = 'stamp_incident' GROUP BY 1", connection);
+        var stamped = new List<string>();
+        await using (var reader = await triggers.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stamped.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(
+            new[]
+            {
+                "affected_people_imports", "delay_renewals", "exercise_clocks", "incident_facts", "incident_members", "incident_obligations",
+                "incidents", "law_enforcement_delays", "letters", "milestones", "organisations",
+            },
+            stamped.Order(StringComparer.Ordinal));
+
+        var (incident, _) = await Open();
+        async Task<long> Stamp(Guid id)
+        {
+            await using var read = new NpgsqlCommand("SELECT COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = $1), 0)", connection);
+            read.Parameters.AddWithValue(id);
+            return (long)(await read.ExecuteScalarAsync())!;
+        }
+
+        var before = await Stamp(incident.Id);
+        await ExecuteAsync("UPDATE incidents SET title = title || '.' WHERE id = $1", incident.Id);
+        Assert.Equal(before + 1, await Stamp(incident.Id));
+        var organisation = await Stamp(Guid.Empty);
+        await ExecuteAsync("UPDATE organisations SET name = name");
+        Assert.Equal(organisation + 1, await Stamp(Guid.Empty));
+    }
+}
