@@ -48,7 +48,7 @@ public static class TransitionLoad
                 ANALYZE bench_steps;
                 """);
             var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
-            var statements = await PgBench(connection, clients, seconds, TransitionStatements, ["-M", "prepared", "-r", "-D", $"steps={steps}"]);
+            var statements = await PgBench(connection, clients, seconds, TransitionStatements(), ["-M", "prepared", "-r", "--max-tries=20", "-D", $"steps={steps}"]);
             var least = await PgBench(connection, clients, seconds, LeastTransaction, ["-M", "simple", "-D", $"steps={steps}"]);
             var leastEndToEnd = await LeastEndToEndAsync(connection, clients, seconds, steps);
             var again = await PgBench(connection, clients, seconds, OneRowUpdate, []);
@@ -218,33 +218,46 @@ public static class TransitionLoad
         """;
 
     /// <summary>
-    /// One step completed, statement for statement as the server sends it (read from PostgreSQL's statement log; the API
-    /// key's user is remembered between requests, so it is not read): the run with its steps if its incident is visible;
-    /// the incident with its milestones, the organisation, obligations, facts, law-enforcement delays, letters; then one
-    /// transaction that asks for a deadline recomputation, locks the audit chain's head, moves the run's version, updates
-    /// the step and appends the event. The server sends those last four in one round trip, this script one each. Plus one
-    /// read the server does not make: picking a step.
+    /// One step completed as a warm transition sends it: the server's own guarded statement (GuardedTransition), one
+    /// round trip, with its JSON parameters built in SQL. Plus one read the server does not make: picking a step and
+    /// what the server would remember of it (the run's version, the chain's head, the stamps). Two clients that pick
+    /// steps of one incident at once conflict as two nodes would: the statement raises serialization_failure and
+    /// pgbench runs the script again (--max-tries).
     /// </summary>
-    private const string TransitionStatements = """
-        \set n random(1, :steps)
-        SELECT run_id::text, incident_id::text, step_id FROM bench_steps WHERE n = :n \gset
-        SELECT p0.*, r.* FROM (SELECT * FROM playbook_runs AS p WHERE p.id = :run_id AND EXISTS (SELECT 1 FROM incidents AS i WHERE i.id = p.incident_id) LIMIT 2) AS p0 LEFT JOIN run_steps AS r ON p0.id = r.run_id ORDER BY p0.id, r.run_id;
-        SELECT i0.*, m.* FROM (SELECT * FROM incidents AS i WHERE i.id = :incident_id LIMIT 2) AS i0 LEFT JOIN milestones AS m ON i0.id = m.incident_id ORDER BY i0.id, m.incident_id;
-        SELECT * FROM organisations LIMIT 1;
-        SELECT * FROM incident_obligations WHERE incident_id = :incident_id AND status <> 'NotRequired';
-        SELECT json FROM incident_facts WHERE incident_id = :incident_id LIMIT 2;
-        SELECT l.*, d.* FROM law_enforcement_delays AS l LEFT JOIN delay_renewals AS d ON l.id = d.delay_id WHERE l.incident_id = :incident_id ORDER BY l.requested_at, l.id;
-        SELECT DISTINCT status FROM letters WHERE incident_id = :incident_id AND kind = 'Individuals' AND status IN ('Approved', 'Released');
-        BEGIN;
-        INSERT INTO deadline_recomputes (incident_id, requested_at) VALUES (:incident_id, now()) ON CONFLICT (incident_id) DO UPDATE SET requested_at = excluded.requested_at;
-        INSERT INTO audit_chains (chain, position, hash) VALUES (:incident_id, 0, repeat('0', 64)) ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING position, hash AS head \gset
-        UPDATE playbook_runs SET version = version + 1 WHERE id = :run_id;
-        UPDATE run_steps SET completed_at = now(), completed_by = 'admin@localhost', note = 'load' WHERE run_id = :run_id AND step_id = :step_id;
-        UPDATE audit_chains SET hash = md5(:head::text) || md5(:step_id::text), position = :position + 1 WHERE chain = :incident_id;
-        INSERT INTO audit_events (action, actor, at, chain, hash, position, previous_hash, summary, target_id, target_type)
-            VALUES ('playbook.step.done', 'admin@localhost', now(), :incident_id, md5(:head::text) || md5(:step_id::text), :position + 1, :head, '{"after":{"note":"load"}}', :incident_id, 'incident');
-        COMMIT;
-        """;
+    private static string TransitionStatements()
+    {
+        var parameters = new Dictionary<string, string>
+        {
+            ["events"] = "jsonb_build_array(jsonb_build_object('position', :next::bigint, 'at', now(), 'actor', 'admin@localhost', 'action', 'playbook.step.done', " +
+                "'target_type', 'incident', 'target_id', :incident_id::text, 'summary', '{\"after\":{\"note\":\"load\"}}', 'previous_hash', :head::text, " +
+                "'hash', md5(:head::text) || md5(:step_id::text)))",
+            ["steps"] = "jsonb_build_array(jsonb_build_object('step_id', :step_id::text, 'status', 'Done', 'completed_at', now(), 'completed_by', 'admin@localhost', " +
+                "'note', 'load', 'attempts', 0))",
+            ["head_position"] = ":position::bigint",
+            ["position"] = ":next::bigint",
+            ["hash"] = "md5(:head::text) || md5(:step_id::text)",
+            ["chain"] = ":incident_id::text",
+            ["incident_stamp"] = ":stamp::bigint",
+            ["incident"] = ":incident_id::uuid",
+            ["now"] = "now()",
+            ["run"] = ":run_id::uuid",
+            ["finished"] = "NULL::timestamptz",
+            ["version"] = ":version::integer",
+            ["step_count"] = "1",
+            ["organisation_stamp"] = ":organisation_stamp::bigint",
+            ["organisation"] = "'00000000-0000-0000-0000-000000000000'::uuid",
+        };
+        var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.Statement, @"@(\w+)", m => parameters[m.Groups[1].Value]);
+        return $"""
+            \set n random(1, :steps)
+            SELECT b.run_id::text, b.incident_id::text, b.step_id, r.version, c.position, c.hash AS head,
+                COALESCE((SELECT stamp FROM incident_stamps AS s WHERE s.incident_id = b.incident_id), 0) AS stamp,
+                COALESCE((SELECT stamp FROM incident_stamps AS s WHERE s.incident_id = '00000000-0000-0000-0000-000000000000'), 0) AS organisation_stamp
+                FROM bench_steps AS b JOIN playbook_runs AS r ON r.id = b.run_id JOIN audit_chains AS c ON c.chain = b.incident_id::text WHERE b.n = :n \gset
+            \set next :position + 1
+            {string.Join(' ', statement.Split('\n', StringSplitOptions.TrimEntries))};
+            """;
+    }
 
     /// <summary>
     /// The least a transition could send if the application cached everything else (the run, its definition and context,

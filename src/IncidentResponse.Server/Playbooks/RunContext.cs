@@ -68,9 +68,32 @@ public sealed class RunContext : IRunContext, IConditionScope
         var obligations = await db.IncidentObligations.AsNoTracking()
             .Where(o => o.IncidentId == incidentId && o.Status != ObligationStatus.NotRequired).ToListAsync(ct);
         var facts = await IncidentFactsComposer.RecordedAsync(db, incidentId, ct);
+        // A parsed node builds its children on first access; built here, a remembered context is read by many requests at once safely.
+        Build(facts);
         var delays = (await db.DelaysAsync(incidentId, ct)).Select(d => d.ToRequest()).ToList();
         return new RunContext(clock, clock.Now(real), incident, organisation, facts, obligations, delays, await HeldEventsAsync(db, incidentId, ct),
             incident.Milestones.ToDictionary(m => m.Kind, m => m.At));
+    }
+
+    private static void Build(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Build(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Build(child);
+                }
+
+                break;
+        }
     }
 
     /// <summary>
