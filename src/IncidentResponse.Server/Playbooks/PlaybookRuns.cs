@@ -137,6 +137,7 @@ public sealed class PlaybookRuns(
             return remembered ? await ApplyOnceAsync(runId, decide, read: true, ct) : failure;
         }
 
+        var @event = (RunEvent)decided;
         // The transition works on its own copy: a remembered snapshot is shared by the node's requests.
         var run = snapshot.Run.Copy();
         var playbook = snapshot.Definition;
@@ -144,7 +145,7 @@ public sealed class PlaybookRuns(
         // Instants as the database keeps them, so a remembered run reads as a run read again would.
         var now = AuditTrail.StoredInstant(clock.GetCurrentInstant());
         var context = snapshot.Context.At(now);
-        var transition = PlaybookRun.Apply(playbook, states, (RunEvent)decided, context);
+        var transition = PlaybookRun.Apply(playbook, states, @event, context);
         if (remembered && (transition.Refusal is not null || !transition.Changed))
         {
             return await ApplyOnceAsync(runId, decide, read: true, ct);
@@ -208,7 +209,6 @@ public sealed class PlaybookRuns(
             }
         }
 
-        var @event = (RunEvent)decided;
         switch (@event)
         {
             case ApprovalGiven or ApprovalRejected or StepStarted or StepCancelled or AutomatedStepFailed:
