@@ -21,7 +21,9 @@ namespace IncidentResponse.Benchmarks;
 /// Task transitions per second end to end (HTTP request to committed transaction) against PostgreSQL, on a warmed-up
 /// server, next to pgbench's TPS for a one-row UPDATE on the same server in the same run; then pgbench on the
 /// transition's own statements with no application, the ratio the database alone would allow.
-/// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds]
+/// The clients ask for the minimal answer (Prefer: return=minimal) and merge the steps it returns into the run they
+/// hold, as an inbox that keeps the run on screen does; with "full" they read the whole run view after every action.
+/// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds] [minimal|full]
 /// </summary>
 public static class TransitionLoad
 {
@@ -29,7 +31,7 @@ public static class TransitionLoad
     private const int SettledCompiles = 50;
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(4);
 
-    public static async Task<int> RunAsync(string server, int clients, int seconds)
+    public static async Task<int> RunAsync(string server, int clients, int seconds, bool minimal)
     {
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
         await Execute(server, $"CREATE DATABASE {database}");
@@ -38,7 +40,7 @@ public static class TransitionLoad
         {
             await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
             var pgbench = await PgBench(connection, clients, seconds, OneRowUpdate, []);
-            var (transitions, cpu, opened, floors) = await Transitions(connection, clients, seconds);
+            var (transitions, cpu, opened, floors) = await Transitions(connection, clients, seconds, minimal);
             // The transition's own statements, as the server sent them, from pgbench with no application at all: the
             // ratio the database alone would allow. Runs and steps are the ones the load left behind.
             await Execute(connection, """
@@ -48,7 +50,9 @@ public static class TransitionLoad
                 ANALYZE bench_steps;
                 """);
             var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
-            var statements = await PgBench(connection, clients, seconds, TransitionStatements(), ["-M", "prepared", "-r", "--max-tries=20", "-D", $"steps={steps}"]);
+            // Planned once per session, as the server's guarded writes are.
+            var statements = await PgBench(connection, clients, seconds, TransitionStatements(), ["-M", "prepared", "-r", "--max-tries=20", "-D", $"steps={steps}"],
+                "-c plan_cache_mode=force_generic_plan");
             var least = await PgBench(connection, clients, seconds, LeastTransaction, ["-M", "simple", "-D", $"steps={steps}"]);
             var leastEndToEnd = await LeastEndToEndAsync(connection, clients, seconds, steps);
             var again = await PgBench(connection, clients, seconds, OneRowUpdate, []);
@@ -56,7 +60,7 @@ public static class TransitionLoad
             var baseline = (pgbench + again) / 2;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clients {clients}, {seconds} s each: pgbench one-row UPDATE {pgbench:F1} tps before, {again:F1} after, baseline {baseline:F1}\n" +
-                $"  task transitions {transitions:F1}/s, ratio {transitions / baseline:F3}; " +
+                $"  task transitions ({(minimal ? "minimal answer" : "whole run view")}) {transitions:F1}/s, ratio {transitions / baseline:F3}; " +
                 $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}\n" +
                 $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / baseline:F3}\n" +
                 $"  floors: an HTTP request that does nothing (/health/live) {floors.Http:F1}/s, ratio {floors.Http / baseline:F3}; " +
@@ -73,7 +77,7 @@ public static class TransitionLoad
     }
 
     /// <summary>Transitions per second, and the CPU this process spent per transition (a figure that holds on a busy machine).</summary>
-    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened, (double Http, double Authenticated) Floors)> Transitions(string connection, int clients, int seconds)
+    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened, (double Http, double Authenticated) Floors)> Transitions(string connection, int clients, int seconds, bool minimal)
     {
         var app = ServerApp.Build([
             "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Postgres={connection}", $"--IR_ADMIN_API_KEY={Key}",
@@ -131,10 +135,19 @@ public static class TransitionLoad
                         StepKind.Approval => ("approve", new { }),
                         _ => ("complete", new { note = "load" }),
                     };
-                    var response = await http.PostAsJsonAsync($"/api/v1/runs/{run.Id}/steps/{step.StepId}/{action}", body, json);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/runs/{run.Id}/steps/{step.StepId}/{action}")
+                    {
+                        Content = JsonContent.Create(body, options: json),
+                    };
+                    if (minimal)
+                    {
+                        request.Headers.Add("Prefer", "return=minimal");
+                    }
+
+                    using var response = await http.SendAsync(request);
                     if (response.IsSuccessStatusCode)
                     {
-                        run = await response.Content.ReadFromJsonAsync<RunView>(json);
+                        run = minimal ? Merge(run, (await response.Content.ReadFromJsonAsync<RunChangeView>(json))!) : await response.Content.ReadFromJsonAsync<RunView>(json);
                         Interlocked.Increment(ref counted);
                     }
                     else
@@ -170,9 +183,17 @@ public static class TransitionLoad
             var cpuBefore = process.TotalProcessorTime;
             var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
             Console.WriteLine($"timed run of {seconds} s starts, {needed} incidents opened beforehand");
+            var doneBefore = await Scalar(connection, StepsDone);
             stop.Restart();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             process.Refresh();
+            // Every counted action completed one step, and its audit event says so: a check that the count is of real transitions.
+            var doneInDatabase = await Scalar(connection, StepsDone) - doneBefore;
+            if (doneInDatabase != counted)
+            {
+                throw new InvalidOperationException($"{counted} transitions counted, but the database shows {doneInDatabase} steps done");
+            }
+
             var perSecond = counted / stop.Elapsed.TotalSeconds;
             var cpuPerTransition = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / counted;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -208,9 +229,18 @@ public static class TransitionLoad
         }
     }
 
+    /// <summary>The run as held, with the steps an action changed replaced.</summary>
+    private static RunView Merge(RunView run, RunChangeView change)
+    {
+        var changed = change.Changed.ToDictionary(s => s.StepId);
+        return run with { FinishedAt = change.FinishedAt, Steps = run.Steps.Select(s => changed.GetValueOrDefault(s.StepId, s)).ToList() };
+    }
+
     /// <summary>A step a person can act on now (automated ones and waits move by themselves).</summary>
     private static TaskView? Next(RunView run) =>
         run.Steps.FirstOrDefault(s => s.Status is StepStatus.Ready or StepStatus.InProgress && !s.Automated && s.Kind != StepKind.Wait);
+
+    private const string StepsDone = "SELECT count(*) FROM audit_events WHERE action = 'playbook.step.done'";
 
     private const string OneRowUpdate = """
         \set id random(1, 10000)
@@ -246,6 +276,8 @@ public static class TransitionLoad
             ["step_count"] = "1",
             ["organisation_stamp"] = ":organisation_stamp::bigint",
             ["organisation"] = "'00000000-0000-0000-0000-000000000000'::uuid",
+            ["milestones"] = "'[]'::jsonb",
+            ["milestone_count"] = "0",
         };
         var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.Statement, @"@(\w+)", m => parameters[m.Groups[1].Value]);
         return $"""
@@ -342,7 +374,7 @@ public static class TransitionLoad
         return rate;
     }
 
-    private static async Task<double> PgBench(string connection, int clients, int seconds, string scriptText, string[] variables)
+    private static async Task<double> PgBench(string connection, int clients, int seconds, string scriptText, string[] variables, string? sessionOptions = null)
     {
         var script = Path.GetTempFileName();
         await File.WriteAllTextAsync(script, scriptText + "\n");
@@ -352,6 +384,11 @@ public static class TransitionLoad
             .. variables, "-f", script, "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, b.Database!])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["PGPASSWORD"] = b.Password;
+        if (sessionOptions is not null)
+        {
+            start.Environment["PGOPTIONS"] = sessionOptions;
+        }
+
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();

@@ -59,7 +59,12 @@ public static class DatabaseSetup
         return services;
     }
 
-    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString)
+    /// <summary>
+    /// The PostgreSQL data source. With <paramref name="genericPlans"/> its sessions plan each prepared statement once
+    /// (<c>plan_cache_mode=force_generic_plan</c>), for a statement whose plan does not depend on its parameters' values
+    /// but which PostgreSQL would otherwise plan again on every execution (<see cref="Playbooks.GuardedTransition"/>).
+    /// </summary>
+    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool genericPlans = false)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNodaTime();
@@ -80,6 +85,11 @@ public static class DatabaseSetup
             // the server leaves no session state behind. Session advisory locks are released explicitly, and the import's
             // staging table empties itself at every commit.
             builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        if (genericPlans)
+        {
+            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
         }
 
         return builder.Build();

@@ -9,8 +9,9 @@ namespace IncidentResponse.Server.Playbooks;
 
 /// <summary>
 /// Writes a transition decided on a <see cref="RunSnapshot"/> on PostgreSQL, in one statement and one round trip:
-/// the run's version moved, its changed steps, the audit events appended to the incident's chain, the incident's
-/// deadlines asked to be recomputed. The statement writes only if the snapshot is current: the run's version, the
+/// the run's version moved, its changed steps, the milestones a milestone step records (with the incident's
+/// <c>updated_at</c> and version), the audit events appended to the incident's chain, the incident's deadlines asked
+/// to be recomputed. The statement writes only if the snapshot is current: the run's version, the
 /// chain's head and the incident's and organisation's stamps are as the snapshot read them; otherwise it raises and
 /// nothing is written (docs/playbooks.md "Remembered runs").
 /// </summary>
@@ -48,6 +49,14 @@ public static class GuardedTransition
             RETURNING 1),
         run AS (
             UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
+            RETURNING 1),
+        milestones AS (
+            INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_by, recorded_at)
+            SELECT @incident, m.kind, m.at, false, m.note, m.recorded_by, @now
+            FROM jsonb_to_recordset(@milestones) AS m(kind text, at timestamptz, note text, recorded_by uuid)
+            RETURNING 1),
+        incident AS (
+            UPDATE incidents SET updated_at = @now, version = version + 1 WHERE id = @incident AND @milestone_count > 0
             RETURNING 1)
         SELECT ir_snapshot_holds(
             (SELECT count(*) FROM run) = 1
@@ -55,9 +64,18 @@ public static class GuardedTransition
             AND (SELECT count(*) FROM head) = CASE WHEN @position > @head_position THEN 1 ELSE 0 END
             AND (SELECT count(*) FROM events) = @position - @head_position
             AND (SELECT count(*) FROM recompute) = 1
+            AND (SELECT count(*) FROM milestones) = @milestone_count
+            AND (SELECT count(*) FROM incident) = CASE WHEN @milestone_count > 0 THEN 1 ELSE 0 END
             AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @incident), 0) = @incident_stamp
             AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp)
         """;
+
+    /// <summary>
+    /// How far a written transition moves its incident's stamp: the stamp trigger fires once for each milestone row it
+    /// inserts and once for the incident row it touches then (its <c>updated_at</c> and version). Nothing else the
+    /// statement writes carries the trigger.
+    /// </summary>
+    public static long StampMoves(int milestones) => milestones == 0 ? 0 : milestones + 1;
 
     /// <summary>
     /// Writes the transition; false, with nothing written, when the snapshot was not current (or a concurrent writer
@@ -65,8 +83,8 @@ public static class GuardedTransition
     /// chain's head after <paramref name="events"/>.
     /// </summary>
     public static async Task<bool> TryWriteAsync(
-        NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyList<AuditEvent> events,
-        SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
+        NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
+        IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
     {
         try
         {
@@ -97,6 +115,11 @@ public static class GuardedTransition
             p.AddWithValue("incident_stamp", guard.IncidentStamp);
             p.AddWithValue("organisation", OrganisationStamp);
             p.AddWithValue("organisation_stamp", guard.OrganisationStamp);
+            p.AddWithValue("milestones", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(milestones.Select(m => new
+            {
+                kind = m.Kind.ToString(), at = Text(m.At), note = m.Note, recorded_by = m.RecordedBy,
+            })));
+            p.AddWithValue("milestone_count", (long)milestones.Count);
             await command.ExecuteNonQueryAsync(ct);
             return true;
         }

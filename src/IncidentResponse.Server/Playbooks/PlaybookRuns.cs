@@ -12,8 +12,11 @@ using NodaTime;
 
 namespace IncidentResponse.Server.Playbooks;
 
-/// <summary>A run after an event, with the incident as the event saw it (what a view of the run needs besides its steps).</summary>
-public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context);
+/// <summary>
+/// A run after an event, with the incident as the event saw it and the run's definition (what a view of the run needs
+/// besides its steps), and the steps the event changed.
+/// </summary>
+public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context, PlaybookDefinition Definition, IReadOnlySet<string> Changed);
 
 /// <summary>
 /// Runs playbooks: starts them, applies events in one transaction each (the run row's version makes two
@@ -158,11 +161,10 @@ public sealed class PlaybookRuns(
 
         if (!transition.Changed)
         {
-            return new AppliedRun(run, context);
+            return new AppliedRun(run, context, playbook, new HashSet<string>());
         }
 
-        // A transition that records a milestone changes the incident too: it takes the general path below.
-        var guarded = snapshot.Guard is not null && !transition.Effects.OfType<MilestoneToRecord>().Any();
+        var guarded = snapshot.Guard is not null;
         await using var transaction = guarded ? null : await db.Database.BeginTransactionAsync(ct);
         var incidentKey = run.IncidentId.ToString();
         var written = new List<RunStepRecord>();
@@ -178,6 +180,7 @@ public sealed class PlaybookRuns(
         }
 
         var automated = new List<string>();
+        var milestones = new List<Milestone>();
         foreach (var effect in transition.Effects)
         {
             switch (effect)
@@ -196,7 +199,11 @@ public sealed class PlaybookRuns(
                     (waiting.WakeAt, waiting.WakeFireAt) = (timer.At, context.Clock.RealAt(timer.At));
                     break;
                 case MilestoneToRecord milestone:
-                    await RecordMilestone(run.IncidentId, milestone, context, now, ct);
+                    if (await RecordMilestoneAsync(run.IncidentId, milestone, context, now, guarded, ct) is { } recorded)
+                    {
+                        milestones.Add(recorded);
+                    }
+
                     break;
                 case StepSkippedEffect skipped:
                     audit.Record("playbook.step.skipped", "incident", incidentKey, null, new { runId, step = skipped.StepId, skipped.Reason });
@@ -222,13 +229,22 @@ public sealed class PlaybookRuns(
             var guard = snapshot.Guard!;
             var head = new AuditChainHead { Chain = AuditChain.ChainOf("incident", incidentKey), Position = guard.ChainPosition, Hash = guard.ChainHash };
             var events = audit.LinkOnto(head);
-            if (!await snapshots.TryWriteAsync(run, written, events, guard, head, now, ct))
+            if (!await snapshots.TryWriteAsync(run, written, milestones, events, guard, head, now, ct))
             {
                 throw new DbUpdateConcurrencyException($"The run {runId}, or what it reads, changed since it was read.");
             }
 
             run.Version++;
-            snapshots.Remember(snapshot with { Run = run.Copy(), Guard = guard with { ChainPosition = head.Position, ChainHash = head.Hash } });
+            // A milestone recorded moved the incident's stamp by the rows the statement wrote (GuardedTransition.StampMoves):
+            // the context that recorded it is the incident as it now stands.
+            snapshots.Remember(snapshot with
+            {
+                Run = run.Copy(), Context = milestones.Count > 0 ? context : snapshot.Context,
+                Guard = guard with
+                {
+                    ChainPosition = head.Position, ChainHash = head.Hash, IncidentStamp = guard.IncidentStamp + GuardedTransition.StampMoves(milestones.Count),
+                },
+            });
         }
         else
         {
@@ -246,7 +262,7 @@ public sealed class PlaybookRuns(
             jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, step, CancellationToken.None));
         }
 
-        return new AppliedRun(run, context);
+        return new AppliedRun(run, context, playbook, written.Select(s => s.StepId).ToHashSet());
     }
 
     /// <summary>On the general path a step the transition writes joins the unit of work before it changes, so only what changed is saved.</summary>
@@ -258,19 +274,33 @@ public sealed class PlaybookRuns(
         }
     }
 
-    private async Task RecordMilestone(Guid incidentId, MilestoneToRecord effect, RunContext context, Instant now, CancellationToken ct)
+    /// <summary>
+    /// Records a milestone step's milestone unless the incident has it; the milestone, or null. On the guarded path the
+    /// snapshot's context is the incident as it stands (the statement proves it) and the statement writes the milestone;
+    /// otherwise the unit of work reads the incident and changes it.
+    /// </summary>
+    private async Task<Milestone?> RecordMilestoneAsync(Guid incidentId, MilestoneToRecord effect, RunContext context, Instant now, bool guarded, CancellationToken ct)
     {
-        var incident = await db.Incidents.Include(i => i.Milestones).SingleAsync(i => i.Id == incidentId, ct);
-        if (incident.Milestones.Any(m => m.Kind == effect.Milestone))
+        var incident = guarded ? null : await db.Incidents.Include(i => i.Milestones).SingleAsync(i => i.Id == incidentId, ct);
+        if (incident is null ? context.HasMilestone(effect.Milestone) : incident.Milestones.Any(m => m.Kind == effect.Milestone))
         {
-            return;
+            return null;
         }
 
-        var recorded = new Milestone { IncidentId = incidentId, Kind = effect.Milestone, At = effect.At, RecordedBy = actor.Id, RecordedAt = now, Note = $"recorded by playbook step {effect.StepId}" };
-        incident.Milestones.Add(recorded);
+        var recorded = new Milestone
+        {
+            IncidentId = incidentId, Kind = effect.Milestone, At = AuditTrail.StoredInstant(effect.At), RecordedBy = actor.Id, RecordedAt = now,
+            Note = $"recorded by playbook step {effect.StepId}",
+        };
+        if (incident is not null)
+        {
+            incident.Milestones.Add(recorded);
+            incident.UpdatedAt = now;
+        }
+
         context.Recorded(recorded);
-        incident.UpdatedAt = now;
         audit.Record("incident.milestone.recorded", "incident", incidentId.ToString(), null, new { effect.Milestone, effect.At, step = effect.StepId });
+        return recorded;
     }
 
     internal static StepState ToState(RunStepRecord r) => new(

@@ -26,11 +26,15 @@ public sealed record SnapshotGuard(long IncidentStamp, long OrganisationStamp, l
 /// written through <see cref="GuardedTransition"/>, which refuses it when anything it holds has changed, and the
 /// engine then forgets it and reads again. SQLite reads every time.
 /// </summary>
-public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfiguration configuration, IServiceProvider services)
+public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfiguration configuration, DatabaseSettings database) : IDisposable
 {
     private readonly int capacity = configuration.GetValue("Playbooks:RememberedRuns", 1000);
-    // PostgreSQL's data source (none on SQLite): the guarded write takes a connection from it, with no unit of work around it.
-    private readonly NpgsqlDataSource? postgres = services.GetService<NpgsqlDataSource>();
+    // The guarded writes' own pool on PostgreSQL (none on SQLite), with no unit of work around them. Its sessions plan
+    // the statement once: PostgreSQL would otherwise plan it again on every execution, because a plan for the values at
+    // hand (which folds the conditions on counts) always looks cheaper than the general one (docs/performance.md).
+    private readonly NpgsqlDataSource? postgres = database.Provider == DatabaseProvider.Postgres
+        ? DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, genericPlans: true)
+        : null;
     private readonly ConcurrentDictionary<Guid, (RunSnapshot Snapshot, long Used)> remembered = new();
     private long uses;
 
@@ -84,11 +88,16 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
 
     public void Forget(Guid runId) => remembered.TryRemove(runId, out _);
 
+    public void Dispose() => postgres?.Dispose();
+
+    /// <summary>The snapshot this node remembers for the run, if any (for tests that check what a node holds).</summary>
+    internal RunSnapshot? Remembered(Guid runId) => remembered.TryGetValue(runId, out var entry) ? entry.Snapshot : null;
+
     /// <summary>Writes a transition decided on a guarded snapshot (<see cref="GuardedTransition"/>); false when the snapshot was not current.</summary>
     public Task<bool> TryWriteAsync(
-        PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyList<Audit.AuditEvent> events, SnapshotGuard guard, Audit.AuditChainHead head,
-        Instant now, CancellationToken ct) =>
-        GuardedTransition.TryWriteAsync(postgres!, run, steps, events, guard, head, now, ct);
+        PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones, IReadOnlyList<Audit.AuditEvent> events,
+        SnapshotGuard guard, Audit.AuditChainHead head, Instant now, CancellationToken ct) =>
+        GuardedTransition.TryWriteAsync(postgres!, run, steps, milestones, events, guard, head, now, ct);
 
     /// <summary>The stamps and the chain's head; null when the incident's chain has no head yet (the run is then not guarded).</summary>
     private static async Task<SnapshotGuard?> ReadGuardAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)

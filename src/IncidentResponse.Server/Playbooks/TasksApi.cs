@@ -21,6 +21,13 @@ public sealed record TaskView(
 
 public sealed record RunView(Guid Id, Guid IncidentId, string PlaybookId, int PlaybookVersion, string DefinitionHash, Instant StartedAt, Instant? FinishedAt, IReadOnlyList<TaskView> Steps);
 
+/// <summary>
+/// What a step action changed, for a client that asks for no more (<c>Prefer: return=minimal</c>): the run's finish and
+/// the steps the transition moved, each as the inbox shows it. Merged by step id into a view read earlier, it gives the
+/// full view the action would have returned.
+/// </summary>
+public sealed record RunChangeView(Guid Id, Guid IncidentId, Instant? FinishedAt, IReadOnlyList<TaskView> Changed);
+
 public sealed record StartRunRequest(string? PlaybookId);
 
 public sealed record StepActionRequest(string? Note, string? Option, string? Rationale, string? Comment, Instant? At, IReadOnlyList<string>? Evidence);
@@ -63,9 +70,14 @@ public static class TasksApi
     }
 
     /// <summary>Services every task endpoint uses, bundled.</summary>
-    public sealed record TaskServices(IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, IBackgroundJobClient Jobs, IClock Clock);
+    public sealed record TaskServices(
+        IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, IBackgroundJobClient Jobs, IClock Clock, HttpContext Http);
 
-    private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Act(
+    /// <summary>
+    /// A step action: the run's whole view, or on <c>Prefer: return=minimal</c> (RFC 7240) only what the action changed
+    /// (<see cref="RunChangeView"/>), which saves a client that keeps the view the whole run's JSON.
+    /// </summary>
+    private static async Task<Results<Ok<RunView>, Ok<RunChangeView>, ProblemHttpResult>> Act(
         Guid runId, string stepId, TaskServices s, Func<StepDefinition, object> toEvent, CancellationToken ct)
     {
         // Who may act, and on what, is decided again on every attempt, on the run as that attempt reads it.
@@ -79,9 +91,24 @@ public static class TasksApi
         }
 
         // The transition holds the run as committed and the incident as it saw it: the view needs no second read.
-        var (applied, context) = outcome.Value!;
-        return TypedResults.Ok(ToView(s, applied, context.Reference, context.Anchors(applied), await s.Library.DefinitionAsync(s.Db, applied, ct)));
+        var (applied, context, definition, changed) = outcome.Value!;
+        var anchors = context.Anchors(applied);
+        if (!PrefersMinimal(s.Http.Request))
+        {
+            return TypedResults.Ok(ToView(s, applied, context.Reference, anchors, definition));
+        }
+
+        s.Http.Response.Headers["Preference-Applied"] = "return=minimal";
+        var now = s.Clock.GetCurrentInstant();
+        return TypedResults.Ok(new RunChangeView(applied.Id, applied.IncidentId, applied.FinishedAt,
+            Ordered(applied, definition).Where(x => changed.Contains(x.StepId)).Select(x => ToTask(definition, applied, x, context.Reference, anchors, now)).ToList()));
     }
+
+    /// <summary>Whether the request prefers the minimal answer (RFC 7240: preferences in one or more Prefer headers, comma separated).</summary>
+    private static bool PrefersMinimal(HttpRequest request) =>
+        request.Headers["Prefer"].SelectMany(h => (h ?? "").Split(','))
+            .Select(p => p.Split(';')[0].Replace(" ", "").Replace("\"", ""))
+            .Any(p => p.Equals("return=minimal", StringComparison.OrdinalIgnoreCase));
 
     private static async Task<Results<Ok<RunView>, ProblemHttpResult>> RetryAutomated(Guid runId, string stepId, [AsParameters] TaskServices s, CancellationToken ct)
     {
@@ -211,10 +238,16 @@ public static class TasksApi
 
     private static RunView ToView(TaskServices s, PlaybookRunRecord run, string reference, DueAnchors anchors, PlaybookDefinition definition)
     {
-        var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var now = s.Clock.GetCurrentInstant();
         return new RunView(run.Id, run.IncidentId, run.PlaybookId, definition.Version, run.DefinitionHash, run.StartedAt, run.FinishedAt,
-            run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId)).Select(x => ToTask(definition, run, x, reference, anchors, now)).ToList());
+            Ordered(run, definition).Select(x => ToTask(definition, run, x, reference, anchors, now)).ToList());
+    }
+
+    /// <summary>The run's steps in the definition's order.</summary>
+    private static IEnumerable<RunStepRecord> Ordered(PlaybookRunRecord run, PlaybookDefinition definition)
+    {
+        var order = definition.Steps.Select((step, i) => (step.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        return run.Steps.OrderBy(x => order.GetValueOrDefault(x.StepId));
     }
 
     private static TaskView ToTask(PlaybookDefinition playbook, PlaybookRunRecord run, RunStepRecord step, string reference, DueAnchors anchors, Instant now)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Core.Playbooks;
@@ -195,6 +196,63 @@ public sealed class PlaybookEngineTests(PostgresServerFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, (await Act(legal, run, "le-decision", "decide", new { option = "maybe", rationale = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Act(legal, run, "ghost", "complete")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Act(it, run, "approve-letters", "approve")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_that_prefers_the_minimal_answer_gets_the_steps_that_changed_and_merged_they_make_the_full_view()
+    {
+        var (incident, run) = await Open();
+        using var it = fixture.As(Role.It);
+        using var legal = fixture.As(Role.Legal);
+        async Task<(HttpResponseMessage Response, RunChangeView Change)> Minimal(HttpClient client, string step, string action, object body, string prefer = "return=minimal")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/runs/{run.Id}/steps/{step}/{action}") { Content = JsonContent.Create(body, options: RunningServer.Json) };
+            request.Headers.TryAddWithoutValidation("Prefer", prefer);
+            var response = await client.SendAsync(request);
+            return (response, response.IsSuccessStatusCode ? await response.Read<RunChangeView>() : null!);
+        }
+
+        var view = run.Steps.ToDictionary(s => s.StepId);
+        void Merge(RunChangeView change)
+        {
+            foreach (var step in change.Changed)
+            {
+                view[step.StepId] = step;
+            }
+        }
+
+        // Completing triage moves triage and opens what waited on it, and nothing else.
+        var (triaged, change) = await Minimal(it, "triage", "complete", new { note = "EDR and SIEM agree" });
+        Assert.Equal(HttpStatusCode.OK, triaged.StatusCode);
+        Assert.Equal("return=minimal", Assert.Single(triaged.Headers.GetValues("Preference-Applied")));
+        Assert.Equal(run.Id, change.Id);
+        Assert.Equal(["le-decision", "record-contained", "triage"], change.Changed.Select(s => s.StepId).Order());
+        Assert.Equal("EDR and SIEM agree", change.Changed.Single(s => s.StepId == "triage").Note);
+        Merge(change);
+
+        // A branch: the decision and the contact it opens. Preferences may share the header with others, in any case.
+        var (_, decided) = await Minimal(legal, "le-decision", "decide", new { option = "contact", rationale = "Known group" }, "respond-async, RETURN=minimal");
+        Assert.Equal(["le-contact", "le-decision"], decided.Changed.Select(s => s.StepId).Order());
+        Merge(decided);
+
+        // A milestone step (the transition that also changes the incident) answers the same way.
+        var (_, contained) = await Minimal(it, "record-contained", "complete", new { });
+        Assert.Contains(contained.Changed, s => s.StepId == "record-contained" && s.Status == StepStatus.Done);
+        Merge(contained);
+
+        // A refusal is the same problem either way, and changes nothing.
+        var (refused, _) = await Minimal(legal, "le-decision", "decide", new { option = "defer", rationale = "Too late" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+
+        // Merged, the minimal answers give the run as it is read now.
+        using var commander = fixture.As(Role.IncidentCommander);
+        var full = (await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}/runs")).Read<RunView[]>())[0];
+        Assert.Equal(full.Steps.Select(s => (s.StepId, s.Status, s.ReadyAt, s.CompletedAt, s.Outcome, s.Note, s.DueAt)),
+            full.Steps.Select(s => view[s.StepId]).Select(s => (s.StepId, s.Status, s.ReadyAt, s.CompletedAt, s.Outcome, s.Note, s.DueAt)));
+
+        // Without the preference the answer is the whole view, as before.
+        var whole = await (await Act(legal, run, "le-contact", "complete", new { note = "FBI, case 9" })).Read<RunView>();
+        Assert.Equal(full.Steps.Count, whole.Steps.Count);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Playbooks;
 using IncidentResponse.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace IncidentResponse.Server.Tests.Playbooks;
@@ -124,6 +125,39 @@ public sealed class RunSnapshotsTests(PostgresServerFixture fixture)
         // The milestone step completes as soon as the run moves, because the run reads the milestone again.
         var started = await (await Act(it, run, "record-contained", "start")).Read<RunView>();
         Assert.Equal(StepStatus.Done, Status(started, "record-contained"));
+    }
+
+    [Fact]
+    public async Task A_milestone_step_is_written_in_one_guarded_statement_and_the_node_keeps_the_run_it_wrote()
+    {
+        var (incident, run) = await Open();
+        using var it = fixture.As(Role.It);
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "complete")).StatusCode);
+        var contained = await (await Act(it, run, "record-contained", "complete")).Read<RunView>();
+        Assert.Equal(StepStatus.Done, Status(contained, "record-contained"));
+
+        // The milestone, the incident's new version and the audit event are written.
+        using var commander = fixture.As(Role.IncidentCommander);
+        var read = await (await commander.GetAsync($"/api/v1/incidents/{incident.Id}")).Read<IncidentView>();
+        var milestone = Assert.Single(read.Milestones, m => m.Kind == Core.Incidents.MilestoneKind.Contained);
+        Assert.Equal("recorded by playbook step record-contained", milestone.Note);
+        Assert.Equal(incident.Version + 1, read.Version);
+        Assert.True(read.UpdatedAt > incident.UpdatedAt);
+
+        // The node still remembers the run, with the milestone and the stamp the database now holds: its next
+        // transition needs no read.
+        var remembered = fixture.Server.App.Services.GetRequiredService<RunSnapshots>().Remembered(run.Id);
+        Assert.NotNull(remembered);
+        Assert.True(remembered.Context.HasMilestone(Core.Incidents.MilestoneKind.Contained));
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var stamp = new NpgsqlCommand("SELECT stamp FROM incident_stamps WHERE incident_id = $1", connection) { Parameters = { new() { Value = incident.Id } } };
+        Assert.Equal((long)(await stamp.ExecuteScalarAsync())!, remembered.Guard!.IncidentStamp);
+
+        using var auditor = fixture.Server.Admin();
+        Assert.True((await (await auditor.GetAsync("/api/v1/audit/verify")).Read<ChainVerification>()).Valid);
+        var audit = await (await auditor.GetAsync($"/api/v1/incidents/{incident.Id}/audit")).Read<AuditEventView[]>();
+        Assert.Single(audit, e => e.Action == "incident.milestone.recorded");
     }
 
     [Fact]
