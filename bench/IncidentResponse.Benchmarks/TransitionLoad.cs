@@ -182,6 +182,9 @@ public static class TransitionLoad
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var collectionsBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+            var pauseBefore = GC.GetTotalPauseDuration();
             Console.WriteLine($"timed run of {seconds} s starts, {needed} incidents opened beforehand");
             var doneBefore = await Scalar(connection, StepsDone);
             stop.Restart();
@@ -197,7 +200,10 @@ public static class TransitionLoad
             var perSecond = counted / stop.Elapsed.TotalSeconds;
             var cpuPerTransition = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / counted;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"warm-up {warming.Elapsed.TotalSeconds:F0} s; methods compiled during the timed run {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}"));
+                $"warm-up {warming.Elapsed.TotalSeconds:F0} s; methods compiled during the timed run {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}; " +
+                $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / counted:F1} KB per transition (server and clients); " +
+                $"collections gen0/1/2 {string.Join('/', Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collectionsBefore[g]))}, " +
+                $"paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms"));
 
             // Floors every transition stands on, same server, clients and seconds: an HTTP request that does nothing, and
             // the same request with the API key, which the server checks as it does for every request that carries one.

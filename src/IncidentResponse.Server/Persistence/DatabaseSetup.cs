@@ -47,12 +47,13 @@ public static class DatabaseSetup
         {
             var dataSource = BuildPostgresDataSource(settings.ConnectionString);
             services.AddSingleton(dataSource);
-            services.AddDbContext<PostgresIncidentDbContext>(o => ConfigurePostgres(o, dataSource));
+            // The options are built once per node, not once per request (each request that touches the database makes a context).
+            services.AddDbContext<PostgresIncidentDbContext>(o => ConfigurePostgres(o, dataSource), optionsLifetime: ServiceLifetime.Singleton);
             services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<PostgresIncidentDbContext>());
         }
         else
         {
-            services.AddDbContext<SqliteIncidentDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            services.AddDbContext<SqliteIncidentDbContext>(o => ConfigureSqlite(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
             services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<SqliteIncidentDbContext>());
         }
 
