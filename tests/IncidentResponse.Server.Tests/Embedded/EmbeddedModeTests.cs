@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using IncidentResponse.Core.Deadlines;
+using IncidentResponse.Core.Incidents;
+using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Server.Deadlines;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Playbooks;
 using IncidentResponse.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +88,35 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         var verify = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/verify")).RootElement;
         Assert.True(verify.GetProperty("valid").GetBoolean());
         Assert.True(verify.GetProperty("eventsChecked").GetInt64() >= 4);
+    }
+
+    [Fact]
+    public async Task Playbook_steps_move_on_SQLite_and_a_milestone_step_records_its_milestone()
+    {
+        using var admin = server.Admin();
+        var incident = await (await admin.PostJson("/api/v1/incidents", new { title = "Encrypted file shares", kind = "ransomware", severity = "high" })).Read<IncidentView>();
+        var run = Assert.Single(await (await admin.GetAsync($"/api/v1/incidents/{incident.Id}/runs")).Read<RunView[]>());
+        async Task<RunChangeView> Complete(string step)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/runs/{run.Id}/steps/{step}/complete")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { note = "done" }, options: RunningServer.Json),
+            };
+            request.Headers.Add("Prefer", "return=minimal");
+            return await (await admin.SendAsync(request)).Read<RunChangeView>();
+        }
+
+        await Complete("triage-and-activate");
+        await Complete("isolate-affected-systems");
+        await Complete("reset-credentials");
+        var contained = await Complete("record-contained");
+        Assert.Contains(contained.Changed, s => s.StepId == "record-contained" && s.Status == StepStatus.Done);
+        Assert.Contains(contained.Changed, s => s.StepId == "eradicate-persistence" && s.Status == StepStatus.Ready);
+
+        var read = await (await admin.GetAsync($"/api/v1/incidents/{incident.Id}")).Read<IncidentView>();
+        Assert.Contains(read.Milestones, m => m.Kind == MilestoneKind.Contained && m.Note == "recorded by playbook step record-contained");
+        Assert.Equal(incident.Version + 1, read.Version);
+        Assert.True(JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/verify")).RootElement.GetProperty("valid").GetBoolean());
     }
 
     [Fact]
