@@ -185,11 +185,13 @@ public static class TransitionLoad
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var collectionsBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
             var pauseBefore = GC.GetTotalPauseDuration();
+            var machineBefore = MachineTicks();
             Console.WriteLine($"timed run of {seconds} s starts, {needed} incidents opened beforehand");
             var doneBefore = await Scalar(connection, StepsDone);
             stop.Restart();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             process.Refresh();
+            var machineAfter = MachineTicks();
             // Every counted action completed one step, and its audit event says so: a check that the count is of real transitions.
             var doneInDatabase = await Scalar(connection, StepsDone) - doneBefore;
             if (doneInDatabase != counted)
@@ -203,7 +205,7 @@ public static class TransitionLoad
                 $"warm-up {warming.Elapsed.TotalSeconds:F0} s; methods compiled during the timed run {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}; " +
                 $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / counted:F1} KB per transition (server and clients); " +
                 $"collections gen0/1/2 {string.Join('/', Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collectionsBefore[g]))}, " +
-                $"paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms"));
+                $"paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms; ") + MachineShares(machineBefore, machineAfter));
 
             // Floors every transition stands on, same server, clients and seconds: an HTTP request that does nothing, and
             // the same request with the API key, which the server checks as it does for every request that carries one.
@@ -233,6 +235,29 @@ public static class TransitionLoad
             await app.StopAsync();
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>The machine's CPU time so far by kind (/proc/stat: user, nice, system, idle, iowait, irq, softirq, steal), or null off Linux.</summary>
+    private static long[]? MachineTicks() =>
+        File.Exists("/proc/stat")
+            ? File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray()
+            : null;
+
+    /// <summary>
+    /// How busy the machine was between two readings, and how much of its time the hypervisor gave to others (steal):
+    /// a run on a machine whose neighbours take its cores is not comparable with one on a quiet machine.
+    /// </summary>
+    private static string MachineShares(long[]? before, long[]? after)
+    {
+        if (before is null || after is null)
+        {
+            return "machine shares unknown";
+        }
+
+        var delta = after.Zip(before, (a, b) => (double)(a - b)).ToArray();
+        var total = delta.Sum();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"machine busy {(total - delta[3] - delta[4] - delta[7]) / total:P0}, idle {(delta[3] + delta[4]) / total:P0}, stolen {delta[7] / total:P1}");
     }
 
     /// <summary>The run as held, with the steps an action changed replaced.</summary>
