@@ -88,7 +88,8 @@ public static class DatabaseSetup
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
-        if (genericPlans)
+        // Only prepared statements keep a plan; with nothing prepared (behind a pooler) there is no setting to send either.
+        if (genericPlans && builder.ConnectionStringBuilder.MaxAutoPrepare > 0)
         {
             builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
         }

@@ -22,6 +22,31 @@ public sealed class ConnectionDefaultsTests
         Assert.NotEqual("left-behind", await ApplicationNameOnReuseAsync(server + ";No Reset On Close=false"));
     }
 
+    [Fact]
+    public async Task The_guarded_writes_pool_plans_each_prepared_statement_once_and_keeps_the_options_given()
+    {
+        var server = await PostgresServer.ConnectionStringAsync();
+        Assert.Equal("auto", await PlanCacheModeAsync(server, genericPlans: false));
+        Assert.Equal("force_generic_plan", await PlanCacheModeAsync(server, genericPlans: true));
+        Assert.Equal("force_generic_plan", await PlanCacheModeAsync(server + ";Options=-c work_mem=8MB", genericPlans: true, expectWorkMem: "8MB"));
+        // With nothing prepared (behind a pooler) no plan is kept, and no setting is sent for the pooler to refuse.
+        Assert.Equal("auto", await PlanCacheModeAsync(server + ";Max Auto Prepare=0", genericPlans: true));
+    }
+
+    private static async Task<string> PlanCacheModeAsync(string connectionString, bool genericPlans, string? expectWorkMem = null)
+    {
+        await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString, genericPlans);
+        await using var connection = await source.OpenConnectionAsync();
+        if (expectWorkMem is not null)
+        {
+            await using var workMem = new NpgsqlCommand("SHOW work_mem", connection);
+            Assert.Equal(expectWorkMem, await workMem.ExecuteScalarAsync());
+        }
+
+        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+        return (string)(await show.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Sends one statement three times on one connection, then counts the connection's prepared statements that are it.</summary>
     private static async Task<long> PreparedAfterThreeSendsAsync(string connectionString)
     {
