@@ -48,6 +48,10 @@ public static class ServerApp
         // Registered before the job server, so no job runs before the schema is there.
         builder.Services.AddHostedService<DatabaseStartup>();
         builder.Services.AddBackgroundJobs(settings, builder.Configuration);
+        // After the job server: hosted services stop in reverse, so what is handed over is queued before the jobs stop.
+        builder.Services.AddSingleton<AutomatedStepQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AutomatedStepQueue>());
+        builder.Services.AddScoped<AutomatedStepBatch>();
         builder.Services.AddHealth();
         builder.Services.AddOpenApi();
 

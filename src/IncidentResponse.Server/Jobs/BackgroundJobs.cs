@@ -42,7 +42,9 @@ public static class BackgroundJobs
         });
         if (settings.Provider == DatabaseProvider.Postgres)
         {
-            services.AddSingleton(new HangfireDataSource(Npgsql.NpgsqlDataSource.Create(settings.ConnectionString)));
+            // The node's connection defaults (statements prepared, connections not reset; docs/performance.md): Hangfire's
+            // storage leaves no session state behind as configured here (no long polling, so no LISTEN).
+            services.AddSingleton(new HangfireDataSource(DatabaseSetup.BuildPostgresDataSource(settings.ConnectionString, nodaTime: false)));
         }
 
         if (!string.Equals(configuration["IR_JOBS_SERVER"], "false", StringComparison.OrdinalIgnoreCase))

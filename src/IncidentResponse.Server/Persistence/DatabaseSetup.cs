@@ -64,11 +64,16 @@ public static class DatabaseSetup
     /// The PostgreSQL data source. With <paramref name="genericPlans"/> its sessions plan each prepared statement once
     /// (<c>plan_cache_mode=force_generic_plan</c>), for a statement whose plan does not depend on its parameters' values
     /// but which PostgreSQL would otherwise plan again on every execution (<see cref="Playbooks.GuardedTransition"/>).
+    /// Without <paramref name="nodaTime"/> timestamps read as <see cref="DateTime"/>, as Hangfire's storage expects.
     /// </summary>
-    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool genericPlans = false)
+    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool genericPlans = false, bool nodaTime = true)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseNodaTime();
+        if (nodaTime)
+        {
+            builder.UseNodaTime();
+        }
+
         // Defaults a connection string that names the setting overrides (docs/performance.md has the measurements).
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))

@@ -1,4 +1,3 @@
-using Hangfire;
 using IncidentResponse.Core.Audit;
 using IncidentResponse.Core.Incidents;
 using IncidentResponse.Core.Playbooks;
@@ -23,7 +22,7 @@ public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context, Playb
 /// nodes applying at once conflict, and the loser re-reads and re-decides), records effects and audits.
 /// </summary>
 public sealed class PlaybookRuns(
-    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, RunSnapshots snapshots, CurrentActor actor, IBackgroundJobClient jobs,
+    IncidentDbContext db, AuditTrail audit, IClock clock, PlaybookLibrary library, RunSnapshots snapshots, CurrentActor actor, AutomatedStepQueue automatedSteps,
     Deadlines.DeadlineSync deadlines, ILogger<PlaybookRuns> logger)
 {
     private const int Attempts = 5;
@@ -259,7 +258,7 @@ public sealed class PlaybookRuns(
 
         foreach (var step in automated)
         {
-            jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, step, CancellationToken.None));
+            automatedSteps.Request(runId, step);
         }
 
         return new AppliedRun(run, context, playbook, written.Select(s => s.StepId).ToHashSet());

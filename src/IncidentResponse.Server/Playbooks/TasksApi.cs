@@ -1,4 +1,3 @@
-using Hangfire;
 using IncidentResponse.Core;
 using IncidentResponse.Core.Identity;
 using IncidentResponse.Core.Incidents;
@@ -71,7 +70,7 @@ public static class TasksApi
 
     /// <summary>Services every task endpoint uses, bundled.</summary>
     public sealed record TaskServices(
-        IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, IBackgroundJobClient Jobs, IClock Clock, HttpContext Http);
+        IncidentDbContext Db, PlaybookRuns Runs, PlaybookLibrary Library, CurrentActor Actor, AutomatedStepQueue AutomatedSteps, IClock Clock, HttpContext Http);
 
     /// <summary>
     /// A step action: the run's whole view, or on <c>Prefer: return=minimal</c> (RFC 7240) only what the action changed
@@ -125,7 +124,7 @@ public static class TasksApi
         }
 
         await s.Runs.ApplyAsync(runId, new StepRetried(stepId, s.Actor.Name), ct);
-        s.Jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(runId, stepId, CancellationToken.None));
+        s.AutomatedSteps.Request(runId, stepId);
         return TypedResults.Ok(await View(s, runId, ct));
     }
 
