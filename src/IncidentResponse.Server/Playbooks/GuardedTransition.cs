@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using IncidentResponse.Server.Audit;
 using NodaTime;
 using NodaTime.Text;
@@ -77,6 +78,20 @@ public static class GuardedTransition
     /// </summary>
     public static long StampMoves(int milestones) => milestones == 0 ? 0 : milestones + 1;
 
+    /// <summary>The statement's parameters, in the order of their positions in <see cref="Sent"/>.</summary>
+    private static readonly string[] Names =
+    [
+        "position", "hash", "chain", "head_position", "events", "incident", "now", "steps", "run", "finished", "version", "step_count",
+        "incident_stamp", "organisation", "organisation_stamp", "milestones", "milestone_count",
+    ];
+
+    /// <summary>
+    /// The statement as sent: positional placeholders ($1, $2...), which Npgsql sends as they are; named ones it would
+    /// parse and rewrite on every execution (docs/performance.md). A name missing from <see cref="Names"/> fails here.
+    /// </summary>
+    private static readonly string Sent = Regex.Replace(Statement, @"@(\w+)", m =>
+        "$" + (Array.IndexOf(Names, m.Groups[1].Value) is >= 0 and var i ? i + 1 : throw new InvalidOperationException($"No position for @{m.Groups[1].Value}")));
+
     /// <summary>
     /// Writes the transition; false, with nothing written, when the snapshot was not current (or a concurrent writer
     /// got there first). <paramref name="run"/> holds the version the snapshot read; <paramref name="head"/> is the
@@ -86,40 +101,44 @@ public static class GuardedTransition
         NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
         IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
     {
+        var values = new NpgsqlParameter[Names.Length];
+        void Set(string name, object? value, NpgsqlDbType? type = null) =>
+            values[Array.IndexOf(Names, name)] = type is { } t ? new NpgsqlParameter { NpgsqlDbType = t, Value = value ?? DBNull.Value } : new NpgsqlParameter { Value = value };
+
+        Set("position", head.Position);
+        Set("hash", head.Hash);
+        Set("chain", head.Chain);
+        Set("head_position", guard.ChainPosition);
+        Set("events", JsonSerializer.Serialize(events.Select(e => new
+        {
+            position = e.Position, at = Text(e.At), actor = e.Actor, action = e.Action, target_type = e.TargetType, target_id = e.TargetId,
+            summary = e.Summary, previous_hash = e.PreviousHash, hash = e.Hash,
+        })), NpgsqlDbType.Jsonb);
+        Set("incident", run.IncidentId);
+        Set("now", now);
+        Set("steps", JsonSerializer.Serialize(steps.Select(s => new
+        {
+            step_id = s.StepId, status = s.Status.ToString(), ready_at = Text(s.ReadyAt), completed_at = Text(s.CompletedAt), completed_by = s.CompletedBy,
+            outcome = s.Outcome, approvals = s.Approvals, attempts = s.Attempts, note = s.Note, evidence = s.Evidence,
+            wake_at = Text(s.WakeAt), wake_fire_at = Text(s.WakeFireAt),
+        })), NpgsqlDbType.Jsonb);
+        Set("run", run.Id);
+        Set("finished", run.FinishedAt, NpgsqlDbType.TimestampTz);
+        Set("version", run.Version);
+        Set("step_count", (long)steps.Count);
+        Set("incident_stamp", guard.IncidentStamp);
+        Set("organisation", OrganisationStamp);
+        Set("organisation_stamp", guard.OrganisationStamp);
+        Set("milestones", JsonSerializer.Serialize(milestones.Select(m => new
+        {
+            kind = m.Kind.ToString(), at = Text(m.At), note = m.Note, recorded_by = m.RecordedBy,
+        })), NpgsqlDbType.Jsonb);
+        Set("milestone_count", (long)milestones.Count);
         try
         {
             await using var connection = await postgres.OpenConnectionAsync(ct);
-            await using var command = new NpgsqlCommand(Statement, connection);
-            var p = command.Parameters;
-            p.AddWithValue("position", head.Position);
-            p.AddWithValue("hash", head.Hash);
-            p.AddWithValue("chain", head.Chain);
-            p.AddWithValue("head_position", guard.ChainPosition);
-            p.AddWithValue("events", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(events.Select(e => new
-            {
-                position = e.Position, at = Text(e.At), actor = e.Actor, action = e.Action, target_type = e.TargetType, target_id = e.TargetId,
-                summary = e.Summary, previous_hash = e.PreviousHash, hash = e.Hash,
-            })));
-            p.AddWithValue("incident", run.IncidentId);
-            p.AddWithValue("now", now);
-            p.AddWithValue("steps", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(steps.Select(s => new
-            {
-                step_id = s.StepId, status = s.Status.ToString(), ready_at = Text(s.ReadyAt), completed_at = Text(s.CompletedAt), completed_by = s.CompletedBy,
-                outcome = s.Outcome, approvals = s.Approvals, attempts = s.Attempts, note = s.Note, evidence = s.Evidence,
-                wake_at = Text(s.WakeAt), wake_fire_at = Text(s.WakeFireAt),
-            })));
-            p.AddWithValue("run", run.Id);
-            p.AddWithValue("finished", NpgsqlDbType.TimestampTz, run.FinishedAt is { } finished ? finished : DBNull.Value);
-            p.AddWithValue("version", run.Version);
-            p.AddWithValue("step_count", (long)steps.Count);
-            p.AddWithValue("incident_stamp", guard.IncidentStamp);
-            p.AddWithValue("organisation", OrganisationStamp);
-            p.AddWithValue("organisation_stamp", guard.OrganisationStamp);
-            p.AddWithValue("milestones", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(milestones.Select(m => new
-            {
-                kind = m.Kind.ToString(), at = Text(m.At), note = m.Note, recorded_by = m.RecordedBy,
-            })));
-            p.AddWithValue("milestone_count", (long)milestones.Count);
+            await using var command = new NpgsqlCommand(Sent, connection);
+            command.Parameters.AddRange(values);
             await command.ExecuteNonQueryAsync(ct);
             return true;
         }
