@@ -114,21 +114,26 @@ public sealed class RunContext : IRunContext, IConditionScope
     /// </summary>
     private static async Task<IReadOnlySet<string>> HeldEventsAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)
     {
+        // One query for the three: a run read again pays one round trip for them, not two.
+        var events = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId).Select(i => new
+        {
+            Approved = db.Letters.Any(l => l.IncidentId == incidentId && l.Kind == LetterKind.Individuals
+                && (l.Status == LetterStatus.Approved || l.Status == LetterStatus.Released)),
+            Released = db.Letters.Any(l => l.IncidentId == incidentId && l.Kind == LetterKind.Individuals && l.Status == LetterStatus.Released),
+            Imported = db.AffectedPeopleImports.Any(a => a.IncidentId == incidentId && a.Status == ImportStatus.Completed),
+        }).SingleAsync(ct);
         var held = new HashSet<string>();
-        var statuses = await db.Letters.AsNoTracking()
-            .Where(l => l.IncidentId == incidentId && l.Kind == LetterKind.Individuals && (l.Status == LetterStatus.Approved || l.Status == LetterStatus.Released))
-            .Select(l => l.Status).Distinct().ToListAsync(ct);
-        if (statuses.Count > 0)
+        if (events.Approved)
         {
             held.Add(LettersApproved);
         }
 
-        if (statuses.Contains(LetterStatus.Released))
+        if (events.Released)
         {
             held.Add(LettersReleased);
         }
 
-        if (await db.AffectedPeopleImports.AsNoTracking().AnyAsync(i => i.IncidentId == incidentId && i.Status == ImportStatus.Completed, ct))
+        if (events.Imported)
         {
             held.Add(IndividualsImported);
         }

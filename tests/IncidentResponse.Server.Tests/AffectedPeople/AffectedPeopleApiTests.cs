@@ -7,8 +7,11 @@ using IncidentResponse.Server.Audit;
 using IncidentResponse.Server.Incidents;
 using IncidentResponse.Server.Notifications;
 using IncidentResponse.Server.Organisations;
+using IncidentResponse.Server.Persistence;
+using IncidentResponse.Server.Playbooks;
 using IncidentResponse.Server.Tests.Infrastructure;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentResponse.Server.Tests.AffectedPeople;
 
@@ -31,6 +34,15 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
         return (legal, incident.Id);
     }
 
+    /// <summary>Whether a run of the incident, read now, sees the <c>individuals.imported</c> wait event hold.</summary>
+    private async Task<bool> ImportedEventHoldsAsync(Guid incident)
+    {
+        await using var scope = fixture.Server.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IncidentDbContext>();
+        var context = await RunContext.LoadAsync(db, incident, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
+        return context.EventHolds("individuals.imported");
+    }
+
     private Task<RunningServer> ServerWithBatchesOfTwoAsync() => RunningServer.StartAsync(
         $"--ConnectionStrings:Postgres={fixture.ConnectionString}", "--AffectedPeople:BatchSize=2", $"--IR_DATA_KEY={PostgresServerFixture.DataKey}");
 
@@ -38,6 +50,7 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
     public async Task Bad_rows_are_left_out_and_reported_by_row_column_and_reason()
     {
         var (legal, incident) = await NewIncidentAsync("Import with bad rows");
+        Assert.False(await ImportedEventHoldsAsync(incident));
         var response = await legal.PostCsv(incident, FirstFile);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var import = await response.Read<ImportView>();
@@ -51,6 +64,8 @@ public sealed class AffectedPeopleApiTests(PostgresServerFixture fixture)
             "6,Email,\"is not an email address (one @, a domain with a dot, no spaces)\"\n" +
             $"6,Elements,\"'telepathy' is not a data element name ({Core.AffectedPeople.PersonRows.ElementNames})\"\n",
             report);
+        // A playbook's wait on the import now holds: the run reads the completed import with the incident.
+        Assert.True(await ImportedEventHoldsAsync(incident));
         var again = await (await legal.GetAsync($"/api/v1/incidents/{incident}/affected-people/imports/{import.Id}")).Read<ImportView>();
         Assert.Equal(4, again.ErrorCount);
         Assert.Equal(new RowErrorView(4, "First Name", "names nobody: the name is blank"), again.Errors[0]);
