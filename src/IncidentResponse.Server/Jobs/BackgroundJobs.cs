@@ -20,7 +20,8 @@ public static class BackgroundJobs
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()));
             if (settings.Provider == DatabaseProvider.Postgres)
             {
                 // Hangfire gets this node's own plain data source (its SQL reads timestamps as DateTime, not NodaTime),
@@ -104,6 +105,36 @@ internal sealed class RecurringJobs(
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
             }
         }
+    }
+}
+
+/// <summary>
+/// Hangfire's log provider is process-wide: the last host built in a process sets it. Where several hosts share a
+/// process (the tests' second nodes) and that host is disposed, creating a logger from its factory throws, and Hangfire
+/// creates loggers while it stores and fetches jobs: the jobs of the hosts still running failed. A logger the factory
+/// can no longer create is a silent one instead.
+/// </summary>
+internal sealed class HostLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+{
+    private readonly Hangfire.AspNetCore.AspNetCoreLogProvider inner = new(factory);
+
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return inner.GetLogger(name);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Silent.Instance;
+        }
+    }
+
+    private sealed class Silent : Hangfire.Logging.ILog
+    {
+        public static readonly Silent Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
 

@@ -94,8 +94,18 @@ public sealed class AutomatedStepQueueTests
 
 /// <summary>Against PostgreSQL, on a node that runs no jobs: what the queue stored, and the batch job run by hand.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class AutomatedStepBatchTests
+public sealed class AutomatedStepBatchTests(PostgresServerFixture fixture)
 {
+    [Fact]
+    public async Task A_node_stopped_in_the_same_process_leaves_the_others_able_to_queue_jobs()
+    {
+        // The second node is the last to configure Hangfire's process-wide logging; disposing it must not break the first.
+        await (await RunningServer.StartAsync($"--ConnectionStrings:Postgres={fixture.ConnectionString}", $"--IR_DATA_KEY={PostgresServerFixture.DataKey}"))
+            .DisposeAsync();
+        var jobs = fixture.Server.App.Services.GetRequiredService<IBackgroundJobClient>();
+        Assert.NotNull(jobs.Enqueue<AutomatedSteps>(j => j.RunAsync(Guid.NewGuid(), "no-such-step", CancellationToken.None)));
+    }
+
     [Fact]
     public async Task Steps_opened_by_requests_are_queued_after_the_answer_and_a_batch_job_runs_each_once()
     {
