@@ -16,7 +16,7 @@ public sealed record AutomatedWork(Guid RunId, string StepId);
 /// </summary>
 public sealed class AutomatedStepQueue(IBackgroundJobClient jobs, ILogger<AutomatedStepQueue> logger) : BackgroundService
 {
-    /// <summary>How long the loop waits after the first step for others to join it. Hangfire's workers poll every second.</summary>
+    /// <summary>How long the loop waits after the first step for others to join it. Hangfire's workers poll every second on PostgreSQL.</summary>
     public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The most steps one job runs, one after the other; a larger burst is spread over several jobs and workers.</summary>

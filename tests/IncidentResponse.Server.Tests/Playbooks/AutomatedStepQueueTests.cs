@@ -30,7 +30,7 @@ public sealed class AutomatedStepQueueTests
     }
 
     /// <summary>The steps a job runs, whichever of the two jobs it is.</summary>
-    private static IEnumerable<AutomatedWork> Steps(Job job) => job.Type == typeof(AutomatedSteps)
+    internal static IEnumerable<AutomatedWork> Steps(Job job) => job.Type == typeof(AutomatedSteps)
         ? [new AutomatedWork((Guid)job.Args[0], (string)job.Args[1])]
         : Assert.IsType<AutomatedWork[]>(job.Args[0]);
 
@@ -92,7 +92,10 @@ public sealed class AutomatedStepQueueTests
     }
 }
 
-/// <summary>Against PostgreSQL, on a node that runs no jobs: what the queue stored, and the batch job run by hand.</summary>
+/// <summary>
+/// Against PostgreSQL: jobs still queued after another node in the process stopped, and, on a node that runs no jobs,
+/// what the queue stored and the batch job run by hand.
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class AutomatedStepBatchTests(PostgresServerFixture fixture)
 {
@@ -128,8 +131,7 @@ public sealed class AutomatedStepBatchTests(PostgresServerFixture fixture)
         // The node runs no jobs: the steps wait in Hangfire's queue, one job or two.
         var expected = opened.Select(o => new AutomatedWork(o.Run.Id, "notify-response-team")).ToHashSet();
         var monitoring = server.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        IEnumerable<AutomatedWork> Queued() => monitoring.EnqueuedJobs("default", 0, 100).Select(j => j.Value.Job)
-            .SelectMany(j => j.Type == typeof(AutomatedSteps) ? [new AutomatedWork((Guid)j.Args[0], (string)j.Args[1])] : (AutomatedWork[])j.Args[0]);
+        IEnumerable<AutomatedWork> Queued() => monitoring.EnqueuedJobs("default", 0, 100).SelectMany(j => AutomatedStepQueueTests.Steps(j.Value.Job));
         for (var i = 0; i < 100 && !expected.IsSubsetOf(Queued()); i++)
         {
             await Task.Delay(50);
