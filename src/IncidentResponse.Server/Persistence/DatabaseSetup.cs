@@ -47,13 +47,15 @@ public static class DatabaseSetup
         {
             var dataSource = BuildPostgresDataSource(settings.ConnectionString);
             services.AddSingleton(dataSource);
-            // The options are built once per node, not once per request (each request that touches the database makes a context).
-            services.AddDbContext<PostgresIncidentDbContext>(o => ConfigurePostgres(o, dataSource), optionsLifetime: ServiceLifetime.Singleton);
+            // Contexts are pooled: every request makes one (authentication asks for it), and a new context costs more than
+            // the request's own work when the key's user is remembered. A context leased again has the settings its
+            // constructor made (EF Core restores them).
+            services.AddDbContextPool<PostgresIncidentDbContext>(o => ConfigurePostgres(o, dataSource));
             services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<PostgresIncidentDbContext>());
         }
         else
         {
-            services.AddDbContext<SqliteIncidentDbContext>(o => ConfigureSqlite(o, settings.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
+            services.AddDbContextPool<SqliteIncidentDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
             services.AddScoped<IncidentDbContext>(sp => sp.GetRequiredService<SqliteIncidentDbContext>());
         }
 

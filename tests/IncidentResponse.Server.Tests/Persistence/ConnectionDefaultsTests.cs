@@ -1,5 +1,6 @@
 using IncidentResponse.Server.Persistence;
 using IncidentResponse.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace IncidentResponse.Server.Tests.Persistence;
@@ -31,6 +32,31 @@ public sealed class ConnectionDefaultsTests
         Assert.Equal("force_generic_plan", await PlanCacheModeAsync(server + ";Options=-c work_mem=8MB", genericPlans: true, expectWorkMem: "8MB"));
         // With nothing prepared (behind a pooler) no plan is kept, and no setting is sent for the pooler to refuse.
         Assert.Equal("auto", await PlanCacheModeAsync(server + ";Max Auto Prepare=0", genericPlans: true));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task A_context_leased_again_from_the_pool_keeps_the_settings_its_constructor_made(DatabaseProvider provider)
+    {
+        var settings = provider == DatabaseProvider.Postgres
+            ? new DatabaseSettings(provider, await PostgresServer.ConnectionStringAsync(), null)
+            : new DatabaseSettings(provider, $"Data Source={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}.db", null);
+        await using var services = new ServiceCollection().AddIncidentDatabase(settings).BuildServiceProvider();
+        IncidentDbContext first;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<IncidentDbContext>();
+            Assert.False(first.Database.AutoSavepointsEnabled);
+        }
+
+        // Returned to the pool, the context was reset; EF Core restores what its constructor set (savepoints off).
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var again = scope.ServiceProvider.GetRequiredService<IncidentDbContext>();
+            Assert.Same(first, again);
+            Assert.False(again.Database.AutoSavepointsEnabled);
+        }
     }
 
     private static async Task<string> PlanCacheModeAsync(string connectionString, bool genericPlans, string? expectWorkMem = null)
