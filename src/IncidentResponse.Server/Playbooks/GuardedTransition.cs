@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IncidentResponse.Server.Audit;
@@ -22,10 +24,19 @@ public static class GuardedTransition
     public static readonly Guid OrganisationStamp = Guid.Empty;
 
     /// <summary>
-    /// The statement. When the snapshot is no longer current it raises serialization_failure (40001), as PostgreSQL
-    /// does when a transaction's reads have been overtaken: the writer reads again and decides again.
+    /// The statement for a transition that records milestones. When the snapshot is no longer current it raises
+    /// serialization_failure (40001), as PostgreSQL does when a transaction's reads have been overtaken: the writer reads
+    /// again and decides again.
     /// </summary>
-    public const string Statement = """
+    public const string Statement = Writes + MilestoneWrites + Checks + MilestoneChecks + ")";
+
+    /// <summary>
+    /// The statement for the usual transition, which records no milestone: the same without the milestones' two writes,
+    /// which PostgreSQL would otherwise set up and check on every execution for nothing.
+    /// </summary>
+    public const string WithoutMilestones = Writes + Checks + ")";
+
+    private const string Writes = """
         WITH head AS (
             UPDATE audit_chains SET position = @position, hash = @hash
             WHERE chain = @chain AND position = @head_position AND @position > @head_position
@@ -50,25 +61,37 @@ public static class GuardedTransition
             RETURNING 1),
         run AS (
             UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
-            RETURNING 1),
+            RETURNING 1)
+        """;
+
+    private const string MilestoneWrites = """
+        ,
         milestones AS (
             INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_by, recorded_at)
             SELECT @incident, m.kind, m.at, false, m.note, m.recorded_by, @now
             FROM jsonb_to_recordset(@milestones) AS m(kind text, at timestamptz, note text, recorded_by uuid)
             RETURNING 1),
         incident AS (
-            UPDATE incidents SET updated_at = @now, version = version + 1 WHERE id = @incident AND @milestone_count > 0
+            UPDATE incidents SET updated_at = @now, version = version + 1 WHERE id = @incident
             RETURNING 1)
+        """;
+
+    private const string Checks = """
+
         SELECT ir_snapshot_holds(
             (SELECT count(*) FROM run) = 1
             AND (SELECT count(*) FROM steps) = @step_count
             AND (SELECT count(*) FROM head) = CASE WHEN @position > @head_position THEN 1 ELSE 0 END
             AND (SELECT count(*) FROM events) = @position - @head_position
             AND (SELECT count(*) FROM recompute) = 1
-            AND (SELECT count(*) FROM milestones) = @milestone_count
-            AND (SELECT count(*) FROM incident) = CASE WHEN @milestone_count > 0 THEN 1 ELSE 0 END
             AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @incident), 0) = @incident_stamp
-            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp)
+            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp
+        """;
+
+    private const string MilestoneChecks = """
+
+            AND (SELECT count(*) FROM milestones) = @milestone_count
+            AND (SELECT count(*) FROM incident) = 1
         """;
 
     /// <summary>
@@ -78,19 +101,32 @@ public static class GuardedTransition
     /// </summary>
     public static long StampMoves(int milestones) => milestones == 0 ? 0 : milestones + 1;
 
-    /// <summary>The statement's parameters, in the order of their positions in <see cref="Sent"/>.</summary>
+    /// <summary>The statements' parameters, in the order of their positions; the statement without milestones uses the first ones.</summary>
     private static readonly string[] Names =
     [
         "position", "hash", "chain", "head_position", "events", "incident", "now", "steps", "run", "finished", "version", "step_count",
         "incident_stamp", "organisation", "organisation_stamp", "milestones", "milestone_count",
     ];
 
+    private static readonly (string Text, int Parameters) SentWithMilestones = Positional(Statement);
+    private static readonly (string Text, int Parameters) SentWithoutMilestones = Positional(WithoutMilestones);
+
     /// <summary>
-    /// The statement as sent: positional placeholders ($1, $2...), which Npgsql sends as they are; named ones it would
-    /// parse and rewrite on every execution (docs/performance.md). A name missing from <see cref="Names"/> fails here.
+    /// A statement as sent: positional placeholders ($1, $2...), which Npgsql sends as they are; named ones it would
+    /// parse and rewrite on every execution (docs/performance.md). A name missing from <see cref="Names"/> fails here,
+    /// and so does a statement that skips one of the positions it uses.
     /// </summary>
-    private static readonly string Sent = Regex.Replace(Statement, @"@(\w+)", m =>
-        "$" + (Array.IndexOf(Names, m.Groups[1].Value) is >= 0 and var i ? i + 1 : throw new InvalidOperationException($"No position for @{m.Groups[1].Value}")));
+    private static (string Text, int Parameters) Positional(string statement)
+    {
+        var used = new SortedSet<int>();
+        var text = Regex.Replace(statement, @"@(\w+)", m =>
+        {
+            var position = Array.IndexOf(Names, m.Groups[1].Value) is >= 0 and var i ? i + 1 : throw new InvalidOperationException($"No position for @{m.Groups[1].Value}");
+            used.Add(position);
+            return "$" + position;
+        });
+        return used.Count == used.Max ? (text, used.Count) : throw new InvalidOperationException("A statement must use its parameters' first positions.");
+    }
 
     /// <summary>
     /// Writes the transition; false, with nothing written, when the snapshot was not current (or a concurrent writer
@@ -101,7 +137,8 @@ public static class GuardedTransition
         NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
         IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
     {
-        var values = new NpgsqlParameter[Names.Length];
+        var (sent, count) = milestones.Count > 0 ? SentWithMilestones : SentWithoutMilestones;
+        var values = new NpgsqlParameter[count];
         void Set(string name, object? value, NpgsqlDbType? type = null) =>
             values[Array.IndexOf(Names, name)] = type is { } t ? new NpgsqlParameter { NpgsqlDbType = t, Value = value ?? DBNull.Value } : new NpgsqlParameter { Value = value };
 
@@ -109,19 +146,35 @@ public static class GuardedTransition
         Set("hash", head.Hash);
         Set("chain", head.Chain);
         Set("head_position", guard.ChainPosition);
-        Set("events", JsonSerializer.Serialize(events.Select(e => new
+        Set("events", Json(events, (w, e) =>
         {
-            position = e.Position, at = Text(e.At), actor = e.Actor, action = e.Action, target_type = e.TargetType, target_id = e.TargetId,
-            summary = e.Summary, previous_hash = e.PreviousHash, hash = e.Hash,
-        })), NpgsqlDbType.Jsonb);
+            w.WriteNumber("position", e.Position);
+            w.WriteString("at", Text(e.At));
+            w.WriteString("actor", e.Actor);
+            w.WriteString("action", e.Action);
+            w.WriteString("target_type", e.TargetType);
+            w.WriteString("target_id", e.TargetId);
+            w.WriteString("summary", e.Summary);
+            w.WriteString("previous_hash", e.PreviousHash);
+            w.WriteString("hash", e.Hash);
+        }), NpgsqlDbType.Jsonb);
         Set("incident", run.IncidentId);
         Set("now", now);
-        Set("steps", JsonSerializer.Serialize(steps.Select(s => new
+        Set("steps", Json(steps, (w, s) =>
         {
-            step_id = s.StepId, status = s.Status.ToString(), ready_at = Text(s.ReadyAt), completed_at = Text(s.CompletedAt), completed_by = s.CompletedBy,
-            outcome = s.Outcome, approvals = s.Approvals, attempts = s.Attempts, note = s.Note, evidence = s.Evidence,
-            wake_at = Text(s.WakeAt), wake_fire_at = Text(s.WakeFireAt),
-        })), NpgsqlDbType.Jsonb);
+            w.WriteString("step_id", s.StepId);
+            w.WriteString("status", s.Status.ToString());
+            w.WriteString("ready_at", Text(s.ReadyAt));
+            w.WriteString("completed_at", Text(s.CompletedAt));
+            w.WriteString("completed_by", s.CompletedBy);
+            w.WriteString("outcome", s.Outcome);
+            w.WriteString("approvals", s.Approvals);
+            w.WriteNumber("attempts", s.Attempts);
+            w.WriteString("note", s.Note);
+            w.WriteString("evidence", s.Evidence);
+            w.WriteString("wake_at", Text(s.WakeAt));
+            w.WriteString("wake_fire_at", Text(s.WakeFireAt));
+        }), NpgsqlDbType.Jsonb);
         Set("run", run.Id);
         Set("finished", run.FinishedAt, NpgsqlDbType.TimestampTz);
         Set("version", run.Version);
@@ -129,15 +182,22 @@ public static class GuardedTransition
         Set("incident_stamp", guard.IncidentStamp);
         Set("organisation", OrganisationStamp);
         Set("organisation_stamp", guard.OrganisationStamp);
-        Set("milestones", JsonSerializer.Serialize(milestones.Select(m => new
+        if (milestones.Count > 0)
         {
-            kind = m.Kind.ToString(), at = Text(m.At), note = m.Note, recorded_by = m.RecordedBy,
-        })), NpgsqlDbType.Jsonb);
-        Set("milestone_count", (long)milestones.Count);
+            Set("milestones", Json(milestones, (w, m) =>
+            {
+                w.WriteString("kind", m.Kind.ToString());
+                w.WriteString("at", Text(m.At));
+                w.WriteString("note", m.Note);
+                w.WriteString("recorded_by", m.RecordedBy);
+            }), NpgsqlDbType.Jsonb);
+            Set("milestone_count", (long)milestones.Count);
+        }
+
         try
         {
             await using var connection = await postgres.OpenConnectionAsync(ct);
-            await using var command = new NpgsqlCommand(Sent, connection);
+            await using var command = new NpgsqlCommand(sent, connection);
             command.Parameters.AddRange(values);
             await command.ExecuteNonQueryAsync(ct);
             return true;
@@ -150,4 +210,24 @@ public static class GuardedTransition
     }
 
     private static string? Text(Instant? instant) => instant is { } i ? InstantPattern.ExtendedIso.Format(i) : null;
+
+    /// <summary>Rows as a JSON array of objects, each written by <paramref name="write"/> (the names are the columns jsonb_to_recordset reads).</summary>
+    private static string Json<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                writer.WriteStartObject();
+                write(writer, row);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 }
