@@ -26,12 +26,27 @@ public sealed class PlaybookRunRecord : IVersioned
     public int Version { get; set; }
     public List<RunStepRecord> Steps { get; set; } = [];
 
-    /// <summary>A copy with copies of its steps, which a transition may change without touching this one.</summary>
+    /// <summary>
+    /// A copy whose list of steps is its own but holds this run's step records: a transition replaces a step with
+    /// <see cref="Writable"/> before it changes it, and leaves this run (a snapshot other requests share) as it was.
+    /// </summary>
     public PlaybookRunRecord Copy()
     {
         var copy = (PlaybookRunRecord)MemberwiseClone();
-        copy.Steps = Steps.Select(s => s.Copy()).ToList();
+        copy.Steps = [.. Steps];
         return copy;
+    }
+
+    /// <summary>The step, made this copy's own first (once): changing it changes no run this one was copied from.</summary>
+    public RunStepRecord Writable(string stepId, ISet<string> owned)
+    {
+        var index = Steps.FindIndex(s => s.StepId == stepId);
+        if (owned.Add(stepId))
+        {
+            Steps[index] = Steps[index].Copy();
+        }
+
+        return Steps[index];
     }
 }
 

@@ -13,7 +13,7 @@ namespace IncidentResponse.Server.Playbooks;
 
 /// <summary>
 /// A run after an event, with the incident as the event saw it and the run's definition (what a view of the run needs
-/// besides its steps), and the steps the event changed.
+/// besides its steps), and the steps the event changed. The run may be the one the node remembers: read it, never change it.
 /// </summary>
 public sealed record AppliedRun(PlaybookRunRecord Run, RunContext Context, PlaybookDefinition Definition, IReadOnlySet<string> Changed);
 
@@ -140,7 +140,8 @@ public sealed class PlaybookRuns(
         }
 
         var @event = (RunEvent)decided;
-        // The transition works on its own copy: a remembered snapshot is shared by the node's requests.
+        // The transition works on its own copy: a remembered snapshot is shared by the node's requests. The run it
+        // writes is remembered as it is and returned: from here on it is read, never changed.
         var run = snapshot.Run.Copy();
         var playbook = snapshot.Definition;
         var states = run.Steps.ToDictionary(s => s.StepId, ToState);
@@ -167,11 +168,13 @@ public sealed class PlaybookRuns(
         await using var transaction = guarded ? null : await db.Database.BeginTransactionAsync(ct);
         var incidentKey = run.IncidentId.ToString();
         var written = new List<RunStepRecord>();
-        foreach (var row in run.Steps)
+        var owned = new HashSet<string>();
+        foreach (var stepId in run.Steps.Select(s => s.StepId).ToList())
         {
-            var next = transition.Steps[row.StepId];
-            if (next != states[row.StepId])
+            var next = transition.Steps[stepId];
+            if (next != states[stepId])
             {
+                var row = run.Writable(stepId, owned);
                 Track(row, guarded);
                 Write(row, next);
                 written.Add(row);
@@ -188,7 +191,7 @@ public sealed class PlaybookRuns(
                     automated.Add(work.StepId);
                     break;
                 case TimerRequested timer:
-                    var waiting = run.Steps.Single(s => s.StepId == timer.StepId);
+                    var waiting = run.Writable(timer.StepId, owned);
                     if (!written.Contains(waiting))
                     {
                         Track(waiting, guarded);
@@ -238,7 +241,7 @@ public sealed class PlaybookRuns(
             // the context that recorded it is the incident as it now stands.
             snapshots.Remember(snapshot with
             {
-                Run = run.Copy(), Context = milestones.Count > 0 ? context : snapshot.Context,
+                Run = run, Context = milestones.Count > 0 ? context : snapshot.Context,
                 Guard = guard with
                 {
                     ChainPosition = head.Position, ChainHash = head.Hash, IncidentStamp = guard.IncidentStamp + GuardedTransition.StampMoves(milestones.Count),

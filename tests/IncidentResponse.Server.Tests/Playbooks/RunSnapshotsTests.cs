@@ -161,6 +161,29 @@ public sealed class RunSnapshotsTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_transition_leaves_the_snapshot_it_started_from_as_it_was_and_shares_the_steps_it_did_not_change()
+    {
+        var (_, run) = await Open();
+        using var it = fixture.As(Role.It);
+        var snapshots = fixture.Server.App.Services.GetRequiredService<RunSnapshots>();
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "start")).StatusCode);
+        var before = snapshots.Remembered(run.Id)!;
+        var statuses = before.Run.Steps.Select(s => (s.StepId, s.Status, s.CompletedAt, s.Note)).ToList();
+
+        Assert.Equal(HttpStatusCode.OK, (await Act(it, run, "triage", "complete", new { note = "done" })).StatusCode);
+
+        // Requests that still hold the earlier snapshot see it unchanged; the node remembers the run as written.
+        Assert.Equal(statuses, before.Run.Steps.Select(s => (s.StepId, s.Status, s.CompletedAt, s.Note)).ToList());
+        var after = snapshots.Remembered(run.Id)!;
+        Assert.NotSame(before.Run, after.Run);
+        Assert.Equal(StepStatus.Done, after.Run.Steps.Single(s => s.StepId == "triage").Status);
+        Assert.Equal(before.Run.Version + 1, after.Run.Version);
+        // A step the transition did not change is the same record in both; a changed one is the new run's own.
+        Assert.Same(before.Run.Steps.Single(s => s.StepId == "notification-assessment"), after.Run.Steps.Single(s => s.StepId == "notification-assessment"));
+        Assert.NotSame(before.Run.Steps.Single(s => s.StepId == "triage"), after.Run.Steps.Single(s => s.StepId == "triage"));
+    }
+
+    [Fact]
     public async Task Every_table_a_run_reads_moves_its_incidents_stamp()
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
