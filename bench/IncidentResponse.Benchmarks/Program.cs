@@ -1,5 +1,5 @@
 // Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
-// or --loop N, --transitions CONN [clients] [seconds] [minimal|full], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
+// or --loop N, --transitions CONN [clients] [seconds] [full] [quick] [remember-default], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
 // --mailing CONN [people] [workers].
 using System.Globalization;
 using BenchmarkDotNet.Running;
@@ -26,8 +26,9 @@ if (args is ["--transitions", var server, ..] rest)
 {
     var clients = rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 8;
     var seconds = rest.Length > 3 ? int.Parse(rest[3], CultureInfo.InvariantCulture) : 20;
-    var minimal = rest.Length <= 4 || rest[4] != "full";
-    return await IncidentResponse.Benchmarks.TransitionLoad.RunAsync(server, clients, seconds, minimal);
+    var words = rest.Skip(4).ToHashSet();
+    return await IncidentResponse.Benchmarks.TransitionLoad.RunAsync(server, clients, seconds, minimal: !words.Contains("full"), quick: words.Contains("quick"),
+        rememberAll: !words.Contains("remember-default"));
 }
 
 if (args is ["--sweep", var database, ..] sweepArgs)

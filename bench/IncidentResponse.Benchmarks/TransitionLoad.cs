@@ -23,7 +23,11 @@ namespace IncidentResponse.Benchmarks;
 /// transition's own statements with no application, the ratio the database alone would allow.
 /// The clients ask for the minimal answer (Prefer: return=minimal) and merge the steps it returns into the run they
 /// hold, as an inbox that keeps the run on screen does; with "full" they read the whole run view after every action.
-/// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds] [minimal|full]
+/// The node remembers every run the load opens (Playbooks:RememberedRuns), as a node remembers its organisation's active
+/// incidents: the load opens thousands only to have steps enough for its seconds, and with the default 1,000 each
+/// incident's first transition would read its run again. "remember-default" keeps the default, to measure that.
+/// Usage: --transitions "Host=127.0.0.1;Username=postgres;Password=..." [clients] [seconds] [full] [quick] [remember-default];
+/// with "quick" only pgbench's one-row UPDATE before and after and the transitions (the ratio, for runs that compare commits).
 /// </summary>
 public static class TransitionLoad
 {
@@ -31,7 +35,7 @@ public static class TransitionLoad
     private const int SettledCompiles = 50;
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(4);
 
-    public static async Task<int> RunAsync(string server, int clients, int seconds, bool minimal)
+    public static async Task<int> RunAsync(string server, int clients, int seconds, bool minimal, bool quick, bool rememberAll)
     {
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
         await Execute(server, $"CREATE DATABASE {database}");
@@ -40,33 +44,26 @@ public static class TransitionLoad
         {
             await Execute(connection, "CREATE TABLE bench_rows (id int PRIMARY KEY, v bigint NOT NULL); INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 10000) g;");
             var pgbench = await PgBench(connection, clients, seconds, OneRowUpdate, []);
-            var (transitions, cpu, opened, floors) = await Transitions(connection, clients, seconds, minimal);
-            // The transition's own statements, as the server sent them, from pgbench with no application at all: the
-            // ratio the database alone would allow. Runs and steps are the ones the load left behind.
-            await Execute(connection, """
-                CREATE TABLE bench_steps AS SELECT row_number() OVER () AS n, s.run_id, p.incident_id, s.step_id
-                    FROM run_steps s JOIN playbook_runs p ON p.id = s.run_id;
-                ALTER TABLE bench_steps ADD PRIMARY KEY (n);
-                ANALYZE bench_steps;
-                """);
-            var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
-            // Planned once per session, as the server's guarded writes are.
-            var statements = await PgBench(connection, clients, seconds, TransitionStatements(), ["-M", "prepared", "-r", "--max-tries=20", "-D", $"steps={steps}"],
-                "-c plan_cache_mode=force_generic_plan");
-            var least = await PgBench(connection, clients, seconds, LeastTransaction, ["-M", "simple", "-D", $"steps={steps}"]);
-            var leastEndToEnd = await LeastEndToEndAsync(connection, clients, seconds, steps);
+            var (transitions, cpu, opened, floors) = await Transitions(connection, clients, seconds, minimal, quick, rememberAll);
+            var (statements, least, leastEndToEnd) = quick ? (0.0, 0.0, 0.0) : await DatabaseFloorsAsync(connection, clients, seconds);
             var again = await PgBench(connection, clients, seconds, OneRowUpdate, []);
             // Every ratio is against the mean of pgbench before and after: a machine busier at one end shows as a spread.
             var baseline = (pgbench + again) / 2;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clients {clients}, {seconds} s each: pgbench one-row UPDATE {pgbench:F1} tps before, {again:F1} after, baseline {baseline:F1}\n" +
                 $"  task transitions ({(minimal ? "minimal answer" : "whole run view")}) {transitions:F1}/s, ratio {transitions / baseline:F3}; " +
-                $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}\n" +
-                $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / baseline:F3}\n" +
-                $"  floors: an HTTP request that does nothing (/health/live) {floors.Http:F1}/s, ratio {floors.Http / baseline:F3}; " +
-                $"the same with the API key checked {floors.Authenticated:F1}/s, ratio {floors.Authenticated / baseline:F3}\n" +
-                $"  the least transaction a transition can be (pgbench, one round trip, no application): {least:F1} tps, ratio {least / baseline:F3}\n" +
-                $"  the same, end to end over HTTP with nothing between Kestrel and Npgsql: {leastEndToEnd:F1}/s, ratio {leastEndToEnd / baseline:F3}"));
+                $"CPU of this process (server and HTTP clients) {cpu:F2} ms per transition; incidents opened inside the timed window {opened}; " +
+                $"{(rememberAll ? "the node remembers every run" : "the node remembers its default 1,000 runs")}"));
+            if (!quick)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  the transition's statements alone (pgbench, no application): {statements:F1} tps, ratio {statements / baseline:F3}\n" +
+                    $"  floors: an HTTP request that does nothing (/health/live) {floors.Http:F1}/s, ratio {floors.Http / baseline:F3}; " +
+                    $"the same with the API key checked {floors.Authenticated:F1}/s, ratio {floors.Authenticated / baseline:F3}\n" +
+                    $"  the least transaction a transition can be (pgbench, one round trip, no application): {least:F1} tps, ratio {least / baseline:F3}\n" +
+                    $"  the same, end to end over HTTP with nothing between Kestrel and Npgsql: {leastEndToEnd:F1}/s, ratio {leastEndToEnd / baseline:F3}"));
+            }
+
             return 0;
         }
         finally
@@ -76,12 +73,34 @@ public static class TransitionLoad
         }
     }
 
+    /// <summary>
+    /// The transition's own statements, as the server sent them, from pgbench with no application at all (the ratio the
+    /// database alone would allow); the least transaction a transition can be, from pgbench and end to end over HTTP.
+    /// </summary>
+    private static async Task<(double Statements, double Least, double LeastEndToEnd)> DatabaseFloorsAsync(string connection, int clients, int seconds)
+    {
+        // Runs and steps are the ones the load left behind.
+        await Execute(connection, """
+            CREATE TABLE bench_steps AS SELECT row_number() OVER () AS n, s.run_id, p.incident_id, s.step_id
+                FROM run_steps s JOIN playbook_runs p ON p.id = s.run_id;
+            ALTER TABLE bench_steps ADD PRIMARY KEY (n);
+            ANALYZE bench_steps;
+            """);
+        var steps = await Scalar(connection, "SELECT count(*) FROM bench_steps");
+        // Planned once per session, as the server's guarded writes are.
+        var statements = await PgBench(connection, clients, seconds, TransitionStatements(), ["-M", "prepared", "-r", "--max-tries=20", "-D", $"steps={steps}"],
+            "-c plan_cache_mode=force_generic_plan");
+        var least = await PgBench(connection, clients, seconds, LeastTransaction, ["-M", "simple", "-D", $"steps={steps}"]);
+        var leastEndToEnd = await LeastEndToEndAsync(connection, clients, seconds, steps);
+        return (statements, least, leastEndToEnd);
+    }
+
     /// <summary>Transitions per second, and the CPU this process spent per transition (a figure that holds on a busy machine).</summary>
-    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened, (double Http, double Authenticated) Floors)> Transitions(string connection, int clients, int seconds, bool minimal)
+    private static async Task<(double PerSecond, double CpuMilliseconds, long Opened, (double Http, double Authenticated) Floors)> Transitions(string connection, int clients, int seconds, bool minimal, bool quick, bool rememberAll)
     {
         var app = ServerApp.Build([
             "--urls=http://127.0.0.1:0", $"--ConnectionStrings:Postgres={connection}", $"--IR_ADMIN_API_KEY={Key}",
-            "--IR_JOBS_SERVER=false", "--Logging:LogLevel:Default=Error",
+            "--IR_JOBS_SERVER=false", "--Logging:LogLevel:Default=Error", .. (rememberAll ? ["--Playbooks:RememberedRuns=1000000"] : Array.Empty<string>()),
         ]);
         await app.StartAsync();
         try
@@ -105,17 +124,17 @@ public static class TransitionLoad
             var deadline = TimeSpan.FromSeconds(seconds);
             // Incidents opened before the clock starts: opening one (the law assessment, deadlines, the playbook) is
             // not a transition. One the pool lacks is opened inside the timed window and counted.
-            var ready = new System.Collections.Concurrent.ConcurrentQueue<RunView>();
-            async Task<RunView> OpenAsync()
+            var ready = new System.Collections.Concurrent.ConcurrentQueue<ClientRun>();
+            async Task<ClientRun> OpenAsync()
             {
                 var response = await http.PostAsJsonAsync("/api/v1/incidents", new { title = "Load", kind = "ransomware", severity = "low" }, json);
                 var incident = await response.Content.ReadFromJsonAsync<JsonElement>(json);
-                return (await http.GetFromJsonAsync<RunView[]>($"/api/v1/incidents/{incident.GetProperty("id").GetString()}/runs", json))![0];
+                return (await http.GetFromJsonAsync<ClientRun[]>($"/api/v1/incidents/{incident.GetProperty("id").GetString()}/runs", json))![0];
             }
 
             async Task Worker()
             {
-                RunView? run = null;
+                ClientRun? run = null;
                 while (stop.Elapsed < deadline)
                 {
                     if (run is null || Next(run) is not { } step)
@@ -135,9 +154,10 @@ public static class TransitionLoad
                         StepKind.Approval => ("approve", new { }),
                         _ => ("complete", new { note = "load" }),
                     };
+                    // The body with its length, as a browser sends it (not chunked).
                     using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/runs/{run.Id}/steps/{step.StepId}/{action}")
                     {
-                        Content = JsonContent.Create(body, options: json),
+                        Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, json)) { Headers = { ContentType = new("application/json") } },
                     };
                     if (minimal)
                     {
@@ -147,7 +167,7 @@ public static class TransitionLoad
                     using var response = await http.SendAsync(request);
                     if (response.IsSuccessStatusCode)
                     {
-                        run = minimal ? Merge(run, (await response.Content.ReadFromJsonAsync<RunChangeView>(json))!) : await response.Content.ReadFromJsonAsync<RunView>(json);
+                        run = minimal ? Merge(run, (await response.Content.ReadFromJsonAsync<ClientChange>(json))!) : await response.Content.ReadFromJsonAsync<ClientRun>(json);
                         Interlocked.Increment(ref counted);
                     }
                     else
@@ -166,12 +186,14 @@ public static class TransitionLoad
             do
             {
                 compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+                created = 0;
                 stop.Restart();
                 await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             }
             while (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled > SettledCompiles && warming.Elapsed < MaxWarmUp);
 
-            var needed = (int)Math.Ceiling(created * (seconds / warming.Elapsed.TotalSeconds) * 3) + clients;
+            // Three times what the last, warmest slice used, scaled to the timed run.
+            var needed = (int)Math.Ceiling(created * (seconds / deadline.TotalSeconds) * 3) + clients;
             for (var i = 0; i < needed; i++)
             {
                 ready.Enqueue(await OpenAsync());
@@ -226,6 +248,11 @@ public static class TransitionLoad
                 return done / clock.Elapsed.TotalSeconds;
             }
 
+            if (quick)
+            {
+                return (perSecond, cpuPerTransition, created, (0, 0));
+            }
+
             await Rate(http, "/health/live");
             using var anonymous = new HttpClient { BaseAddress = address };
             return (perSecond, cpuPerTransition, created, (await Rate(anonymous, "/health/live"), await Rate(http, "/health/live")));
@@ -260,15 +287,25 @@ public static class TransitionLoad
             $"machine busy {(total - delta[3] - delta[4] - delta[7]) / total:P0}, idle {(delta[3] + delta[4]) / total:P0}, stolen {delta[7] / total:P1}");
     }
 
+    /// <summary>
+    /// What the clients read of a run (<see cref="RunView"/>, <see cref="RunChangeView"/>): what picks the next step. The
+    /// server writes every field; the clients skip the rest, so that they take the machine's cores from the server as
+    /// little as pgbench's client takes them from the database in the baseline.
+    /// </summary>
+    private sealed record ClientRun(Guid Id, IReadOnlyList<ClientStep> Steps);
+
+    private sealed record ClientStep(string StepId, StepKind Kind, StepStatus Status, bool Automated, IReadOnlyList<ClientOption> Options);
+
+    private sealed record ClientOption(string Id);
+
+    private sealed record ClientChange(IReadOnlyList<ClientStep> Changed);
+
     /// <summary>The run as held, with the steps an action changed replaced.</summary>
-    private static RunView Merge(RunView run, RunChangeView change)
-    {
-        var changed = change.Changed.ToDictionary(s => s.StepId);
-        return run with { FinishedAt = change.FinishedAt, Steps = run.Steps.Select(s => changed.GetValueOrDefault(s.StepId, s)).ToList() };
-    }
+    private static ClientRun Merge(ClientRun run, ClientChange change) =>
+        run with { Steps = run.Steps.Select(s => change.Changed.FirstOrDefault(c => c.StepId == s.StepId) ?? s).ToList() };
 
     /// <summary>A step a person can act on now (automated ones and waits move by themselves).</summary>
-    private static TaskView? Next(RunView run) =>
+    private static ClientStep? Next(ClientRun run) =>
         run.Steps.FirstOrDefault(s => s.Status is StepStatus.Ready or StepStatus.InProgress && !s.Automated && s.Kind != StepKind.Wait);
 
     private const string StepsDone = "SELECT count(*) FROM audit_events WHERE action = 'playbook.step.done'";
@@ -307,10 +344,8 @@ public static class TransitionLoad
             ["step_count"] = "1",
             ["organisation_stamp"] = ":organisation_stamp::bigint",
             ["organisation"] = "'00000000-0000-0000-0000-000000000000'::uuid",
-            ["milestones"] = "'[]'::jsonb",
-            ["milestone_count"] = "0",
         };
-        var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.Statement, @"@(\w+)", m => parameters[m.Groups[1].Value]);
+        var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.WithoutMilestones, @"@(\w+)", m => parameters[m.Groups[1].Value]);
         return $"""
             \set n random(1, :steps)
             SELECT b.run_id::text, b.incident_id::text, b.step_id, r.version, c.position, c.hash AS head,
