@@ -74,7 +74,8 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
             return;
         }
 
-        if (remembered.Count >= capacity)
+        // A run the node already remembers takes no more room; only a new one checks the size (which locks the whole map).
+        if (!remembered.ContainsKey(snapshot.Run.Id) && remembered.Count >= capacity)
         {
             // Full: the least recently used half goes.
             foreach (var old in remembered.OrderBy(e => e.Value.Used).Take(Math.Max(1, remembered.Count / 2)).ToList())
