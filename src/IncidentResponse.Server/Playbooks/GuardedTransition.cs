@@ -134,8 +134,8 @@ public static class GuardedTransition
     /// chain's head after <paramref name="events"/>.
     /// </summary>
     public static async Task<bool> TryWriteAsync(
-        NpgsqlDataSource postgres, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
-        IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now, CancellationToken ct)
+        GuardedWrites writes, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
+        IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now)
     {
         var (sent, count) = milestones.Count > 0 ? SentWithMilestones : SentWithoutMilestones;
         var values = new NpgsqlParameter[count];
@@ -194,19 +194,7 @@ public static class GuardedTransition
             Set("milestone_count", (long)milestones.Count);
         }
 
-        try
-        {
-            await using var connection = await postgres.OpenConnectionAsync(ct);
-            await using var command = new NpgsqlCommand(sent, connection);
-            command.Parameters.AddRange(values);
-            await command.ExecuteNonQueryAsync(ct);
-            return true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation
-            or PostgresErrorCodes.DeadlockDetected)
-        {
-            return false;
-        }
+        return await writes.WriteAsync(sent, values);
     }
 
     private static string? Text(Instant? instant) => instant is { } i ? InstantPattern.ExtendedIso.Format(i) : null;

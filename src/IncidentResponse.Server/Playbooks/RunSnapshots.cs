@@ -89,16 +89,22 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
 
     public void Forget(Guid runId) => remembered.TryRemove(runId, out _);
 
+    // The guarded writes, committed together when they arrive together (GuardedWrites); PostgreSQL only.
+    private GuardedWrites? writes;
+
     public void Dispose() => postgres?.Dispose();
 
     /// <summary>The snapshot this node remembers for the run, if any (for tests that check what a node holds).</summary>
     internal RunSnapshot? Remembered(Guid runId) => remembered.TryGetValue(runId, out var entry) ? entry.Snapshot : null;
 
-    /// <summary>Writes a transition decided on a guarded snapshot (<see cref="GuardedTransition"/>); false when the snapshot was not current.</summary>
+    /// <summary>
+    /// Writes a transition decided on a guarded snapshot (<see cref="GuardedTransition"/>); false when the snapshot was
+    /// not current. Once handed over, the write is not cancelled: it may share a batch with other requests' writes.
+    /// </summary>
     public Task<bool> TryWriteAsync(
         PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones, IReadOnlyList<Audit.AuditEvent> events,
-        SnapshotGuard guard, Audit.AuditChainHead head, Instant now, CancellationToken ct) =>
-        GuardedTransition.TryWriteAsync(postgres!, run, steps, milestones, events, guard, head, now, ct);
+        SnapshotGuard guard, Audit.AuditChainHead head, Instant now) =>
+        GuardedTransition.TryWriteAsync(LazyInitializer.EnsureInitialized(ref writes, () => new GuardedWrites(postgres!)), run, steps, milestones, events, guard, head, now);
 
     /// <summary>The stamps and the chain's head; null when the incident's chain has no head yet (the run is then not guarded).</summary>
     private static async Task<SnapshotGuard?> ReadGuardAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)
