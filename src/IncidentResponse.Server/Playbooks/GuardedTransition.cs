@@ -28,7 +28,7 @@ public static class GuardedTransition
     /// serialization_failure (40001), as PostgreSQL does when a transaction's reads have been overtaken: the writer reads
     /// again and decides again.
     /// </summary>
-    public const string Statement = Writes + MilestoneWrites + Checks + MilestoneChecks + ")";
+    public const string WithMilestones = Writes + MilestoneWrites + Checks + MilestoneChecks + ")";
 
     /// <summary>
     /// The statement for the usual transition, which records no milestone: the same without the milestones' two writes,
@@ -108,7 +108,7 @@ public static class GuardedTransition
         "incident_stamp", "organisation", "organisation_stamp", "milestones", "milestone_count",
     ];
 
-    private static readonly (string Text, int Parameters) SentWithMilestones = Positional(Statement);
+    private static readonly (string Text, int Parameters) SentWithMilestones = Positional(WithMilestones);
     private static readonly (string Text, int Parameters) SentWithoutMilestones = Positional(WithoutMilestones);
 
     /// <summary>

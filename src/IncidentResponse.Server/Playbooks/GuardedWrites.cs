@@ -6,15 +6,20 @@ namespace IncidentResponse.Server.Playbooks;
 /// The node's guarded writes, committed together: a write that arrives while others are on their way joins the next
 /// batch, which goes in one round trip and commits once (PostgreSQL runs a batch as one implicit transaction). A write
 /// with nothing ahead of it goes at once, alone, so none waits for company. A batch one of whose statements fails is
-/// rolled back whole, and each of its writes is then sent alone: each gets its own answer, as if never batched.
+/// rolled back whole, and each of its writes is then sent alone: each gets its own answer, as if never batched. It owns
+/// the pool it is given.
 /// </summary>
-public sealed class GuardedWrites(NpgsqlDataSource postgres)
+/// <remarks>
+/// One batch is on its way at a time. Two at a time measured worse (docs/performance.md): the batches were smaller, and
+/// each round trip costs the process more than the wait it saves.
+/// </remarks>
+public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
 {
     /// <summary>The most writes one batch carries.</summary>
     public const int MaxBatch = 32;
 
     private readonly object gate = new();
-    private List<Write> waiting = [];
+    private readonly List<Write> waiting = [];
     private bool draining;
 
     private sealed record Write(string Sql, NpgsqlParameter[] Values, TaskCompletionSource<bool> Done);
@@ -41,6 +46,8 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres)
 
         return write.Done.Task;
     }
+
+    public void Dispose() => postgres.Dispose();
 
     private async Task DrainAsync()
     {

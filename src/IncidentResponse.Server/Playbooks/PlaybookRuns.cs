@@ -169,12 +169,13 @@ public sealed class PlaybookRuns(
         var incidentKey = run.IncidentId.ToString();
         var written = new List<RunStepRecord>();
         var owned = new HashSet<string>();
-        foreach (var stepId in run.Steps.Select(s => s.StepId).ToList())
+        // The snapshot's own steps are walked: the run's copy replaces the ones it changes.
+        foreach (var step in snapshot.Run.Steps)
         {
-            var next = transition.Steps[stepId];
-            if (next != states[stepId])
+            var next = transition.Steps[step.StepId];
+            if (next != states[step.StepId])
             {
-                var row = run.Writable(stepId, owned);
+                var row = run.Writable(step.StepId, owned);
                 Track(row, guarded);
                 Write(row, next);
                 written.Add(row);

@@ -4,7 +4,6 @@ using IncidentResponse.Core.Playbooks;
 using IncidentResponse.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
-using Npgsql;
 
 namespace IncidentResponse.Server.Playbooks;
 
@@ -29,11 +28,12 @@ public sealed record SnapshotGuard(long IncidentStamp, long OrganisationStamp, l
 public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfiguration configuration, DatabaseSettings database) : IDisposable
 {
     private readonly int capacity = configuration.GetValue("Playbooks:RememberedRuns", 1000);
-    // The guarded writes' own pool on PostgreSQL (none on SQLite), with no unit of work around them. Its sessions plan
-    // the statement once: PostgreSQL would otherwise plan it again on every execution, because a plan for the values at
-    // hand (which folds the conditions on counts) always looks cheaper than the general one (docs/performance.md).
-    private readonly NpgsqlDataSource? postgres = database.Provider == DatabaseProvider.Postgres
-        ? DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, genericPlans: true)
+    // The guarded writes (PostgreSQL only), committed together when they arrive together, on their own pool with no unit
+    // of work around them. Its sessions plan the statement once: PostgreSQL would otherwise plan it again on every
+    // execution, because a plan for the values at hand (which folds the conditions on counts) always looks cheaper than
+    // the general one (docs/performance.md).
+    private readonly GuardedWrites? writes = database.Provider == DatabaseProvider.Postgres
+        ? new GuardedWrites(DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, genericPlans: true))
         : null;
     private readonly ConcurrentDictionary<Guid, (RunSnapshot Snapshot, long Used)> remembered = new();
     private long uses;
@@ -58,7 +58,7 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
 
         // The guard is read before the context: a change committed in between moves a stamp past it, so the snapshot
         // can be older than its guard says, never newer.
-        var guard = postgres is null ? null : await ReadGuardAsync(db, run.IncidentId, ct);
+        var guard = writes is null ? null : await ReadGuardAsync(db, run.IncidentId, ct);
         var definition = await library.DefinitionAsync(db, run, ct);
         var context = await RunContext.LoadAsync(db, run.IncidentId, clock.GetCurrentInstant(), ct);
         var snapshot = new RunSnapshot(run, definition, context, guard);
@@ -89,10 +89,7 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
 
     public void Forget(Guid runId) => remembered.TryRemove(runId, out _);
 
-    // The guarded writes, committed together when they arrive together (GuardedWrites); PostgreSQL only.
-    private GuardedWrites? writes;
-
-    public void Dispose() => postgres?.Dispose();
+    public void Dispose() => writes?.Dispose();
 
     /// <summary>The snapshot this node remembers for the run, if any (for tests that check what a node holds).</summary>
     internal RunSnapshot? Remembered(Guid runId) => remembered.TryGetValue(runId, out var entry) ? entry.Snapshot : null;
@@ -104,7 +101,7 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
     public Task<bool> TryWriteAsync(
         PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones, IReadOnlyList<Audit.AuditEvent> events,
         SnapshotGuard guard, Audit.AuditChainHead head, Instant now) =>
-        GuardedTransition.TryWriteAsync(LazyInitializer.EnsureInitialized(ref writes, () => new GuardedWrites(postgres!)), run, steps, milestones, events, guard, head, now);
+        GuardedTransition.TryWriteAsync(writes ?? throw new InvalidOperationException("Only PostgreSQL guards a snapshot."), run, steps, milestones, events, guard, head, now);
 
     /// <summary>The stamps and the chain's head; null when the incident's chain has no head yet (the run is then not guarded).</summary>
     private static async Task<SnapshotGuard?> ReadGuardAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)
