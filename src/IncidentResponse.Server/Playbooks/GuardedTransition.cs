@@ -36,6 +36,8 @@ public static class GuardedTransition
     /// </summary>
     public const string WithoutMilestones = Writes + Checks + ")";
 
+    // The steps are looked up by the run and their ids, the ids drawn from the JSON once: joined on the JSON's rows
+    // alone, the generic plan (which takes the JSON for 100 rows) read all forty steps of the run to change two or three.
     private const string Writes = """
         WITH head AS (
             UPDATE audit_chains SET position = @position, hash = @hash
@@ -57,7 +59,7 @@ public static class GuardedTransition
                 wake_at = c.wake_at, wake_fire_at = c.wake_fire_at
             FROM jsonb_to_recordset(@steps) AS c(step_id text, status text, ready_at timestamptz, completed_at timestamptz, completed_by text,
                 outcome text, approvals text, attempts integer, note text, evidence text, wake_at timestamptz, wake_fire_at timestamptz)
-            WHERE s.run_id = @run AND s.step_id = c.step_id
+            WHERE s.run_id = @run AND s.step_id = ANY (ARRAY(SELECT jsonb_array_elements(@steps) ->> 'step_id')) AND s.step_id = c.step_id
             RETURNING 1),
         run AS (
             UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
