@@ -284,7 +284,8 @@ public static class TransitionLoad
         var delta = after.Zip(before, (a, b) => (double)(a - b)).ToArray();
         var total = delta.Sum();
         return string.Create(CultureInfo.InvariantCulture,
-            $"machine busy {(total - delta[3] - delta[4] - delta[7]) / total:P0}, idle {(delta[3] + delta[4]) / total:P0}, stolen {delta[7] / total:P1}");
+            $"machine busy {(total - delta[3] - delta[4] - delta[7]) / total:P0}, idle {(delta[3] + delta[4]) / total:P0} " +
+            $"(waiting on the disk {delta[4] / total:P0}), stolen {delta[7] / total:P1}");
     }
 
     /// <summary>
