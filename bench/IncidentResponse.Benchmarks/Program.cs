@@ -1,5 +1,5 @@
 // Entry point: `dotnet run -c Release --project bench/IncidentResponse.Benchmarks -- --filter '*'` (BenchmarkDotNet),
-// or --loop N, --transitions CONN [clients] [seconds] [full] [quick] [remember-default], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
+// or --loop N, --transitions CONN [clients] [seconds] [full] [quick] [remember-default] [runs=N], --sweep CONN [stored] [due] [rounds], --import CONN [rows], --letters N,
 // --mailing CONN [people] [workers].
 using System.Globalization;
 using BenchmarkDotNet.Running;
@@ -27,8 +27,9 @@ if (args is ["--transitions", var server, ..] rest)
     var clients = rest.Length > 2 ? int.Parse(rest[2], CultureInfo.InvariantCulture) : 8;
     var seconds = rest.Length > 3 ? int.Parse(rest[3], CultureInfo.InvariantCulture) : 20;
     var words = rest.Skip(4).ToHashSet();
+    var runs = words.FirstOrDefault(w => w.StartsWith("runs=", StringComparison.Ordinal)) is { } given ? int.Parse(given["runs=".Length..], CultureInfo.InvariantCulture) : 1;
     return await IncidentResponse.Benchmarks.TransitionLoad.RunAsync(server, clients, seconds, minimal: !words.Contains("full"), quick: words.Contains("quick"),
-        rememberAll: !words.Contains("remember-default"));
+        rememberAll: !words.Contains("remember-default"), runs);
 }
 
 if (args is ["--sweep", var database, ..] sweepArgs)
