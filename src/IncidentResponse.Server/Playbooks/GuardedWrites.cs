@@ -22,7 +22,11 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
     private readonly List<Write> waiting = [];
     private bool draining;
 
-    private sealed record Write(string Sql, NpgsqlParameter[] Values, TaskCompletionSource<bool> Done);
+    private sealed record Write(string Sql, NpgsqlParameter[] Values, TaskCompletionSource<bool> Done)
+    {
+        /// <summary>Copies of the values for one sending: a parameter belongs to one command, and a write may be sent twice.</summary>
+        public NpgsqlParameter[] Copies() => Values.Select(v => v.Clone()).ToArray();
+    }
 
     /// <summary>
     /// Sends the statement (with its parameters, which it takes over); true once committed, false when it was refused
@@ -100,7 +104,7 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
             foreach (var write in batch)
             {
                 var command = new NpgsqlBatchCommand(write.Sql);
-                command.Parameters.AddRange(write.Values.Select(v => v.Clone()).ToArray());
+                command.Parameters.AddRange(write.Copies());
                 combined.BatchCommands.Add(command);
             }
 
@@ -136,7 +140,7 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
         {
             await using var connection = await postgres.OpenConnectionAsync();
             await using var command = new NpgsqlCommand(write.Sql, connection);
-            command.Parameters.AddRange(write.Values.Select(v => v.Clone()).ToArray());
+            command.Parameters.AddRange(write.Copies());
             await command.ExecuteNonQueryAsync();
             return true;
         }
