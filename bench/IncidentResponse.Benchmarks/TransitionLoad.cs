@@ -358,26 +358,17 @@ public static class TransitionLoad
     {
         var parameters = new Dictionary<string, string>
         {
-            ["events"] = "jsonb_build_array(jsonb_build_object('position', :next::bigint, 'at', now(), 'actor', 'admin@localhost', 'action', 'playbook.step.done', " +
-                "'target_type', 'incident', 'target_id', :incident_id::text, 'summary', '{\"after\":{\"note\":\"load\"}}', 'previous_hash', :head::text, " +
-                "'hash', md5(:head::text) || md5(:step_id::text)))",
-            ["steps"] = "jsonb_build_array(jsonb_build_object('step_id', :step_id::text, 'status', 'Done', 'completed_at', now(), 'completed_by', 'admin@localhost', " +
-                "'note', 'load', 'attempts', 0))",
-            ["head_position"] = ":position::bigint",
-            ["position"] = ":next::bigint",
-            ["hash"] = "md5(:head::text) || md5(:step_id::text)",
-            ["chain"] = ":incident_id::text",
-            ["incident_stamp"] = ":stamp::bigint",
-            ["incident"] = ":incident_id::uuid",
-            ["now"] = "now()",
-            ["run"] = ":run_id::uuid",
-            ["finished"] = "NULL::timestamptz",
-            ["version"] = ":version::integer",
-            ["step_count"] = "1",
-            ["organisation_stamp"] = ":organisation_stamp::bigint",
+            ["transitions"] = "jsonb_build_array(jsonb_build_object('run', :run_id::text, 'version', :version::integer, 'incident', :incident_id::text, " +
+                "'now', now(), 'incident_stamp', :stamp::bigint, 'organisation_stamp', :organisation_stamp::bigint, 'chain', :incident_id::text, " +
+                "'head_position', :position::bigint, 'position', :next::bigint, 'hash', md5(:head::text) || md5(:step_id::text)))",
+            ["events"] = "jsonb_build_array(jsonb_build_object('chain', :incident_id::text, 'position', :next::bigint, 'at', now(), 'actor', 'admin@localhost', " +
+                "'action', 'playbook.step.done', 'target_type', 'incident', 'target_id', :incident_id::text, 'summary', '{\"after\":{\"note\":\"load\"}}', " +
+                "'previous_hash', :head::text, 'hash', md5(:head::text) || md5(:step_id::text)))",
+            ["steps"] = "jsonb_build_array(jsonb_build_object('run_id', :run_id::text, 'step_id', :step_id::text, 'status', 'Done', 'completed_at', now(), " +
+                "'completed_by', 'admin@localhost', 'note', 'load', 'attempts', 0))",
             ["organisation"] = "'00000000-0000-0000-0000-000000000000'::uuid",
         };
-        var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.WithoutMilestones, @"@(\w+)", m => parameters[m.Groups[1].Value]);
+        var statement = System.Text.RegularExpressions.Regex.Replace(GuardedTransition.Together, @"@(\w+)", m => parameters[m.Groups[1].Value]);
         return $"""
             \set n random(1, :steps)
             SELECT b.run_id::text, b.incident_id::text, b.step_id, r.version, c.position, c.hash AS head,

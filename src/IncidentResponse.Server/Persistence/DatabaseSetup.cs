@@ -63,12 +63,13 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// The PostgreSQL data source. With <paramref name="genericPlans"/> its sessions plan each prepared statement once
-    /// (<c>plan_cache_mode=force_generic_plan</c>), for a statement whose plan does not depend on its parameters' values
-    /// but which PostgreSQL would otherwise plan again on every execution (<see cref="Playbooks.GuardedTransition"/>).
+    /// The PostgreSQL data source. With <paramref name="guardedStatements"/> its sessions plan as the guarded statements
+    /// need (<see cref="Playbooks.GuardedTransition"/>): each prepared statement once (<c>plan_cache_mode=force_generic_plan</c>;
+    /// PostgreSQL would otherwise plan it again on every execution), and without sequential scans, hash or merge joins,
+    /// so that the one plan finds each row it changes through its key, however large the table has grown since.
     /// Without <paramref name="nodaTime"/> timestamps read as <see cref="DateTime"/>, as Hangfire's storage expects.
     /// </summary>
-    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool genericPlans = false, bool nodaTime = true)
+    public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool guardedStatements = false, bool nodaTime = true)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         if (nodaTime)
@@ -95,10 +96,12 @@ public static class DatabaseSetup
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
-        // Only prepared statements keep a plan; with nothing prepared (behind a pooler) there is no setting to send either.
-        if (genericPlans && builder.ConnectionStringBuilder.MaxAutoPrepare > 0)
+        // Only prepared statements keep a plan; with nothing prepared (behind a pooler) there is no setting to send either,
+        // and each execution is planned for the tables as they stand.
+        if (guardedStatements && builder.ConnectionStringBuilder.MaxAutoPrepare > 0)
         {
-            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
+            const string planning = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
+            builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} {planning}".Trim();
         }
 
         return builder.Build();

@@ -11,34 +11,83 @@ using NpgsqlTypes;
 namespace IncidentResponse.Server.Playbooks;
 
 /// <summary>
-/// Writes a transition decided on a <see cref="RunSnapshot"/> on PostgreSQL, in one statement and one round trip:
-/// the run's version moved, its changed steps, the milestones a milestone step records (with the incident's
-/// <c>updated_at</c> and version), the audit events appended to the incident's chain, the incident's deadlines asked
-/// to be recomputed. The statement writes only if the snapshot is current: the run's version, the
-/// chain's head and the incident's and organisation's stamps are as the snapshot read them; otherwise it raises and
-/// nothing is written (docs/playbooks.md "Remembered runs").
+/// A transition decided on a <see cref="RunSnapshot"/>, as PostgreSQL writes it: the run's version moved, its changed
+/// steps, the milestones a milestone step records (with the incident's <c>updated_at</c> and version), the audit events
+/// appended to the incident's chain, the incident's deadlines asked to be recomputed. It is written only if its snapshot
+/// is current: the run's version, the chain's head and the incident's and organisation's stamps are as the snapshot read
+/// them; otherwise nothing is written (docs/playbooks.md "Remembered runs").
 /// </summary>
-public static class GuardedTransition
+/// <remarks>
+/// Transitions that record no milestone are written together, any number in one statement (<see cref="Together"/>):
+/// PostgreSQL sets up a statement's writes and checks on every execution, so one statement for a batch sets them up once.
+/// A transition that records milestones has its own statement (<see cref="WithMilestones"/>).
+/// </remarks>
+public sealed class GuardedTransition
 {
     /// <summary>The stamp row every change to the organisation moves (its settings are read by conditions).</summary>
     public static readonly Guid OrganisationStamp = Guid.Empty;
 
     /// <summary>
-    /// The statement for a transition that records milestones. When the snapshot is no longer current it raises
-    /// serialization_failure (40001), as PostgreSQL does when a transaction's reads have been overtaken: the writer reads
-    /// again and decides again.
+    /// The statement for transitions that record no milestone, each a row of <c>@transitions</c>, their events and
+    /// changed steps in <c>@events</c> and <c>@steps</c>. When any of them is no longer current it raises
+    /// serialization_failure (40001), as PostgreSQL does when a transaction's reads have been overtaken, and writes
+    /// nothing. Two transitions of one incident fail it too (one statement cannot ask twice for the incident's deadlines
+    /// to be recomputed), and are then written one at a time, where the second sees the first.
     /// </summary>
-    public const string WithMilestones = Writes + MilestoneWrites + Checks + MilestoneChecks + ")";
+    /// <remarks>
+    /// The planner takes each JSON array for 100 rows, and would hash-join them against whole tables, or scan a table
+    /// that was small when the plan was made. The sessions that send it plan without either
+    /// (<see cref="Persistence.DatabaseSetup.BuildPostgresDataSource"/>): each row is found through its key.
+    /// </remarks>
+    public const string Together = """
+        WITH t AS MATERIALIZED (
+            SELECT * FROM jsonb_to_recordset(@transitions) AS t(run uuid, version integer, finished timestamptz, incident uuid, now timestamptz,
+                incident_stamp bigint, organisation_stamp bigint, chain text, head_position bigint, position bigint, hash text)),
+        head AS (
+            UPDATE audit_chains AS h SET position = t.position, hash = t.hash FROM t
+            WHERE h.chain = t.chain AND h.position = t.head_position AND t.position > t.head_position
+            RETURNING 1),
+        events AS (
+            INSERT INTO audit_events (chain, position, at, actor, action, target_type, target_id, summary, previous_hash, hash)
+            SELECT e.chain, e.position, e.at, e.actor, e.action, e.target_type, e.target_id, e.summary, e.previous_hash, e.hash
+            FROM jsonb_to_recordset(@events) AS e(chain text, position bigint, at timestamptz, actor text, action text, target_type text,
+                target_id text, summary text, previous_hash text, hash text)
+            RETURNING 1),
+        recompute AS (
+            INSERT INTO deadline_recomputes (incident_id, requested_at) SELECT incident, now FROM t
+            ON CONFLICT (incident_id) DO UPDATE SET requested_at = excluded.requested_at
+            RETURNING 1),
+        changed AS MATERIALIZED (
+            SELECT * FROM jsonb_to_recordset(@steps) AS c(run_id uuid, step_id text, status text, ready_at timestamptz, completed_at timestamptz,
+                completed_by text, outcome text, approvals text, attempts integer, note text, evidence text, wake_at timestamptz, wake_fire_at timestamptz)),
+        steps AS (
+            UPDATE run_steps AS s SET status = c.status, ready_at = c.ready_at, completed_at = c.completed_at, completed_by = c.completed_by,
+                outcome = c.outcome, approvals = c.approvals, attempts = c.attempts, note = c.note, evidence = c.evidence,
+                wake_at = c.wake_at, wake_fire_at = c.wake_fire_at
+            FROM changed AS c
+            WHERE s.run_id = c.run_id AND s.step_id = c.step_id
+            RETURNING 1),
+        run AS (
+            UPDATE playbook_runs AS r SET version = r.version + 1, finished_at = t.finished FROM t
+            WHERE r.id = t.run AND r.version = t.version
+            RETURNING 1)
+        SELECT ir_snapshot_holds(
+            (SELECT count(*) FROM run) = (SELECT count(*) FROM t)
+            AND (SELECT count(*) FROM steps) = (SELECT count(*) FROM changed)
+            AND (SELECT count(*) FROM head) = (SELECT count(*) FROM t WHERE position > head_position)
+            AND (SELECT count(*) FROM events) = (SELECT COALESCE(sum(position - head_position), 0) FROM t)
+            AND (SELECT count(*) FROM recompute) = (SELECT count(*) FROM t)
+            AND NOT EXISTS (
+                SELECT 1 FROM t
+                WHERE COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = t.incident), 0) <> t.incident_stamp
+                    OR COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) <> t.organisation_stamp))
+        """;
 
     /// <summary>
-    /// The statement for the usual transition, which records no milestone: the same without the milestones' two writes,
-    /// which PostgreSQL would otherwise set up and check on every execution for nothing.
+    /// The statement for one transition that records milestones: as <see cref="Together"/> for one, with the milestones'
+    /// two writes and their checks, which PostgreSQL would otherwise set up and check on every execution for nothing.
     /// </summary>
-    public const string WithoutMilestones = Writes + Checks + ")";
-
-    // The steps are looked up by the run and their ids, the ids drawn from the JSON once: joined on the JSON's rows
-    // alone, the generic plan (which takes the JSON for 100 rows) read all forty steps of the run to change two or three.
-    private const string Writes = """
+    public const string WithMilestones = """
         WITH head AS (
             UPDATE audit_chains SET position = @position, hash = @hash
             WHERE chain = @chain AND position = @head_position AND @position > @head_position
@@ -63,11 +112,7 @@ public static class GuardedTransition
             RETURNING 1),
         run AS (
             UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
-            RETURNING 1)
-        """;
-
-    private const string MilestoneWrites = """
-        ,
+            RETURNING 1),
         milestones AS (
             INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_by, recorded_at)
             SELECT @incident, m.kind, m.at, false, m.note, m.recorded_by, @now
@@ -76,80 +121,60 @@ public static class GuardedTransition
         incident AS (
             UPDATE incidents SET updated_at = @now, version = version + 1 WHERE id = @incident
             RETURNING 1)
-        """;
-
-    private const string Checks = """
-
         SELECT ir_snapshot_holds(
             (SELECT count(*) FROM run) = 1
-            AND (SELECT count(*) FROM steps) = @step_count
+            AND (SELECT count(*) FROM steps) = jsonb_array_length(@steps)
             AND (SELECT count(*) FROM head) = CASE WHEN @position > @head_position THEN 1 ELSE 0 END
             AND (SELECT count(*) FROM events) = @position - @head_position
             AND (SELECT count(*) FROM recompute) = 1
             AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @incident), 0) = @incident_stamp
             AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp
+            AND (SELECT count(*) FROM milestones) = jsonb_array_length(@milestones)
+            AND (SELECT count(*) FROM incident) = 1)
         """;
 
-    private const string MilestoneChecks = """
+    private static readonly Statement SentTogether = new(Together, ["transitions", "events", "steps", "organisation"]);
 
-            AND (SELECT count(*) FROM milestones) = @milestone_count
-            AND (SELECT count(*) FROM incident) = 1
-        """;
-
-    /// <summary>
-    /// How far a written transition moves its incident's stamp: the stamp trigger fires once for each milestone row it
-    /// inserts and once for the incident row it touches then (its <c>updated_at</c> and version). Nothing else the
-    /// statement writes carries the trigger.
-    /// </summary>
-    public static long StampMoves(int milestones) => milestones == 0 ? 0 : milestones + 1;
-
-    /// <summary>The statements' parameters, in the order of their positions; the statement without milestones uses the first ones.</summary>
-    private static readonly string[] Names =
+    private static readonly Statement SentWithMilestones = new(WithMilestones,
     [
-        "position", "hash", "chain", "head_position", "events", "incident", "now", "steps", "run", "finished", "version", "step_count",
-        "incident_stamp", "organisation", "organisation_stamp", "milestones", "milestone_count",
-    ];
+        "position", "hash", "chain", "head_position", "events", "incident", "now", "steps", "run", "finished", "version", "incident_stamp",
+        "organisation", "organisation_stamp", "milestones",
+    ]);
 
-    private static readonly (string Text, int Parameters) SentWithMilestones = Positional(WithMilestones);
-    private static readonly (string Text, int Parameters) SentWithoutMilestones = Positional(WithoutMilestones);
+    private readonly PlaybookRunRecord run;
+    private readonly IReadOnlyCollection<Incidents.Milestone> milestones;
+    private readonly SnapshotGuard guard;
+    private readonly AuditChainHead head;
+    private readonly Instant now;
+    // The transition's rows as JSON objects, separated by commas and without the array's brackets: a batch's arrays join them.
+    private readonly byte[] transition;
+    private readonly byte[] events;
+    private readonly byte[] steps;
 
-    /// <summary>
-    /// A statement as sent: positional placeholders ($1, $2...), which Npgsql sends as they are; named ones it would
-    /// parse and rewrite on every execution (docs/performance.md). A name missing from <see cref="Names"/> fails here,
-    /// and so does a statement that skips one of the positions it uses.
-    /// </summary>
-    private static (string Text, int Parameters) Positional(string statement)
-    {
-        var used = new SortedSet<int>();
-        var text = Regex.Replace(statement, @"@(\w+)", m =>
-        {
-            var position = Array.IndexOf(Names, m.Groups[1].Value) is >= 0 and var i ? i + 1 : throw new InvalidOperationException($"No position for @{m.Groups[1].Value}");
-            used.Add(position);
-            return "$" + position;
-        });
-        return used.Count == used.Max ? (text, used.Count) : throw new InvalidOperationException("A statement must use its parameters' first positions.");
-    }
-
-    /// <summary>
-    /// Writes the transition; false, with nothing written, when the snapshot was not current (or a concurrent writer
-    /// got there first). <paramref name="run"/> holds the version the snapshot read; <paramref name="head"/> is the
-    /// chain's head after <paramref name="events"/>.
-    /// </summary>
-    public static async Task<bool> TryWriteAsync(
-        GuardedWrites writes, PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
+    /// <param name="run">The run, holding the version its snapshot read.</param>
+    /// <param name="head">The chain's head after <paramref name="events"/>.</param>
+    public GuardedTransition(
+        PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
         IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now)
     {
-        var (sent, count) = milestones.Count > 0 ? SentWithMilestones : SentWithoutMilestones;
-        var values = new NpgsqlParameter[count];
-        void Set(string name, object? value, NpgsqlDbType? type = null) =>
-            values[Array.IndexOf(Names, name)] = type is { } t ? new NpgsqlParameter { NpgsqlDbType = t, Value = value ?? DBNull.Value } : new NpgsqlParameter { Value = value };
-
-        Set("position", head.Position);
-        Set("hash", head.Hash);
-        Set("chain", head.Chain);
-        Set("head_position", guard.ChainPosition);
-        Set("events", Json(events, (w, e) =>
+        (this.run, this.milestones, this.guard, this.head, this.now) = (run, milestones, guard, head, now);
+        transition = Objects([this], (w, _) =>
         {
+            w.WriteString("run", run.Id);
+            w.WriteNumber("version", run.Version);
+            w.WriteString("finished", Text(run.FinishedAt));
+            w.WriteString("incident", run.IncidentId);
+            w.WriteString("now", Text(now));
+            w.WriteNumber("incident_stamp", guard.IncidentStamp);
+            w.WriteNumber("organisation_stamp", guard.OrganisationStamp);
+            w.WriteString("chain", head.Chain);
+            w.WriteNumber("head_position", guard.ChainPosition);
+            w.WriteNumber("position", head.Position);
+            w.WriteString("hash", head.Hash);
+        });
+        this.events = Objects(events, (w, e) =>
+        {
+            w.WriteString("chain", head.Chain);
             w.WriteNumber("position", e.Position);
             w.WriteString("at", Text(e.At));
             w.WriteString("actor", e.Actor);
@@ -159,11 +184,10 @@ public static class GuardedTransition
             w.WriteString("summary", e.Summary);
             w.WriteString("previous_hash", e.PreviousHash);
             w.WriteString("hash", e.Hash);
-        }), NpgsqlDbType.Jsonb);
-        Set("incident", run.IncidentId);
-        Set("now", now);
-        Set("steps", Json(steps, (w, s) =>
+        });
+        this.steps = Objects(steps, (w, s) =>
         {
+            w.WriteString("run_id", run.Id);
             w.WriteString("step_id", s.StepId);
             w.WriteString("status", s.Status.ToString());
             w.WriteString("ready_at", Text(s.ReadyAt));
@@ -176,33 +200,128 @@ public static class GuardedTransition
             w.WriteString("evidence", s.Evidence);
             w.WriteString("wake_at", Text(s.WakeAt));
             w.WriteString("wake_fire_at", Text(s.WakeFireAt));
-        }), NpgsqlDbType.Jsonb);
-        Set("run", run.Id);
-        Set("finished", run.FinishedAt, NpgsqlDbType.TimestampTz);
-        Set("version", run.Version);
-        Set("step_count", (long)steps.Count);
-        Set("incident_stamp", guard.IncidentStamp);
-        Set("organisation", OrganisationStamp);
-        Set("organisation_stamp", guard.OrganisationStamp);
-        if (milestones.Count > 0)
+        });
+    }
+
+    /// <summary>
+    /// How far a written transition moves its incident's stamp: the stamp trigger fires once for each milestone row it
+    /// inserts and once for the incident row it touches then (its <c>updated_at</c> and version). Nothing else the
+    /// statements write carries the trigger.
+    /// </summary>
+    public static long StampMoves(int milestones) => milestones == 0 ? 0 : milestones + 1;
+
+    /// <summary>
+    /// The commands that write <paramref name="transitions"/> in one transaction: one statement for those that record no
+    /// milestone, then one for each that does. A refused transition fails its command.
+    /// </summary>
+    public static IEnumerable<NpgsqlBatchCommand> Commands(IReadOnlyList<GuardedTransition> transitions)
+    {
+        var together = transitions.Where(t => t.milestones.Count == 0).ToList();
+        if (together.Count > 0)
         {
-            Set("milestones", Json(milestones, (w, m) =>
+            yield return SentTogether.Command(new()
             {
-                w.WriteString("kind", m.Kind.ToString());
-                w.WriteString("at", Text(m.At));
-                w.WriteString("note", m.Note);
-                w.WriteString("recorded_by", m.RecordedBy);
-            }), NpgsqlDbType.Jsonb);
-            Set("milestone_count", (long)milestones.Count);
+                ["transitions"] = Jsonb(together, t => t.transition),
+                ["events"] = Jsonb(together, t => t.events),
+                ["steps"] = Jsonb(together, t => t.steps),
+                ["organisation"] = new NpgsqlParameter { Value = OrganisationStamp },
+            });
         }
 
-        return await writes.WriteAsync(sent, values);
+        foreach (var t in transitions.Where(t => t.milestones.Count > 0))
+        {
+            yield return SentWithMilestones.Command(new()
+            {
+                ["position"] = new NpgsqlParameter { Value = t.head.Position },
+                ["hash"] = new NpgsqlParameter { Value = t.head.Hash },
+                ["chain"] = new NpgsqlParameter { Value = t.head.Chain },
+                ["head_position"] = new NpgsqlParameter { Value = t.guard.ChainPosition },
+                ["events"] = Jsonb([t], x => x.events),
+                ["incident"] = new NpgsqlParameter { Value = t.run.IncidentId },
+                ["now"] = new NpgsqlParameter { Value = t.now },
+                ["steps"] = Jsonb([t], x => x.steps),
+                ["run"] = new NpgsqlParameter { Value = t.run.Id },
+                ["finished"] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)t.run.FinishedAt ?? DBNull.Value },
+                ["version"] = new NpgsqlParameter { Value = t.run.Version },
+                ["incident_stamp"] = new NpgsqlParameter { Value = t.guard.IncidentStamp },
+                ["organisation"] = new NpgsqlParameter { Value = OrganisationStamp },
+                ["organisation_stamp"] = new NpgsqlParameter { Value = t.guard.OrganisationStamp },
+                ["milestones"] = new NpgsqlParameter
+                {
+                    NpgsqlDbType = NpgsqlDbType.Jsonb,
+                    Value = Encoding.UTF8.GetString(Bracketed(Objects(t.milestones, (w, m) =>
+                    {
+                        w.WriteString("kind", m.Kind.ToString());
+                        w.WriteString("at", Text(m.At));
+                        w.WriteString("note", m.Note);
+                        w.WriteString("recorded_by", m.RecordedBy);
+                    }))),
+                },
+            });
+        }
+    }
+
+    /// <summary>
+    /// A statement as sent: positional placeholders ($1, $2...), which Npgsql sends as they are; named ones it would
+    /// parse and rewrite on every execution (docs/performance.md). A name missing from its list fails at start-up, and so
+    /// does a name listed but not used.
+    /// </summary>
+    private sealed class Statement
+    {
+        private readonly string text;
+        private readonly string[] names;
+
+        public Statement(string statement, string[] names)
+        {
+            var used = new HashSet<string>();
+            text = Regex.Replace(statement, @"@(\w+)", m =>
+            {
+                var name = m.Groups[1].Value;
+                used.Add(name);
+                return Array.IndexOf(names, name) is >= 0 and var i ? "$" + (i + 1) : throw new InvalidOperationException($"No position for @{name}");
+            });
+            this.names = used.SetEquals(names) ? names : throw new InvalidOperationException("A statement must use every parameter it lists.");
+        }
+
+        public NpgsqlBatchCommand Command(Dictionary<string, NpgsqlParameter> values)
+        {
+            var command = new NpgsqlBatchCommand(text);
+            foreach (var name in names)
+            {
+                command.Parameters.Add(values[name]);
+            }
+
+            return command;
+        }
     }
 
     private static string? Text(Instant? instant) => instant is { } i ? InstantPattern.ExtendedIso.Format(i) : null;
 
-    /// <summary>Rows as a JSON array of objects, each written by <paramref name="write"/> (the names are the columns jsonb_to_recordset reads).</summary>
-    private static string Json<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
+    /// <summary>The transitions' rows of one kind, as a JSON array for jsonb_to_recordset.</summary>
+    private static NpgsqlParameter Jsonb(IReadOnlyList<GuardedTransition> transitions, Func<GuardedTransition, byte[]> rows)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        buffer.Write("["u8);
+        var first = true;
+        foreach (var part in transitions.Select(rows).Where(p => p.Length > 0))
+        {
+            if (!first)
+            {
+                buffer.Write(","u8);
+            }
+
+            buffer.Write(part);
+            first = false;
+        }
+
+        buffer.Write("]"u8);
+        return new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Encoding.UTF8.GetString(buffer.WrittenSpan) };
+    }
+
+    private static byte[] Bracketed(byte[] objects) => [.. "["u8, .. objects, .. "]"u8];
+
+    /// <summary>Rows as JSON objects separated by commas, each written by <paramref name="write"/> (the names are the columns jsonb_to_recordset reads).</summary>
+    private static byte[] Objects<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -218,6 +337,6 @@ public static class GuardedTransition
             writer.WriteEndArray();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan[1..^1].ToArray();
     }
 }

@@ -4,16 +4,16 @@ namespace IncidentResponse.Server.Playbooks;
 
 /// <summary>
 /// The node's guarded writes, committed together: a write that arrives while others are on their way joins the next
-/// batch, which goes in one round trip and commits once (PostgreSQL runs a batch as one implicit transaction). A write
-/// with nothing ahead of it goes at once, alone, so none waits for company. A batch one of whose statements fails is
-/// rolled back whole, and each of its writes is then sent alone: each gets its own answer, as if never batched. It owns
-/// the pool it is given.
+/// batch, whose commands (<c>commands</c> makes them for the batch's writes, as few as it can) go in one round trip and
+/// commit once (PostgreSQL runs a batch as one implicit transaction). A write with nothing ahead of it goes at once,
+/// alone, so none waits for company. A batch that fails is rolled back whole, and each of its writes is then sent
+/// alone: each gets its own answer, as if never batched. It owns the pool it is given.
 /// </summary>
 /// <remarks>
 /// One batch is on its way at a time. Two at a time measured worse (docs/performance.md): the batches were smaller, and
 /// each round trip costs the process more than the wait it saves.
 /// </remarks>
-public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
+public sealed class GuardedWrites<T>(NpgsqlDataSource postgres, Func<IReadOnlyList<T>, IEnumerable<NpgsqlBatchCommand>> commands) : IDisposable
 {
     /// <summary>The most writes one batch carries.</summary>
     public const int MaxBatch = 32;
@@ -22,19 +22,27 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
     private readonly List<Write> waiting = [];
     private bool draining;
 
-    private sealed record Write(string Sql, NpgsqlParameter[] Values, TaskCompletionSource<bool> Done)
+    private sealed record Write(T Value, TaskCompletionSource<bool> Done);
+
+    /// <summary>How many writes wait for the batch on its way (for tests that hold one back).</summary>
+    internal int Waiting
     {
-        /// <summary>Copies of the values for one sending: a parameter belongs to one command, and a write may be sent twice.</summary>
-        public NpgsqlParameter[] Copies() => Values.Select(v => v.Clone()).ToArray();
+        get
+        {
+            lock (gate)
+            {
+                return waiting.Count;
+            }
+        }
     }
 
     /// <summary>
-    /// Sends the statement (with its parameters, which it takes over); true once committed, false when it was refused
-    /// as a snapshot no longer current (serialization failure, unique violation, deadlock), with nothing written.
+    /// Writes the value; true once committed, false when it was refused as a snapshot no longer current (serialization
+    /// failure, unique violation, deadlock), with nothing written.
     /// </summary>
-    public Task<bool> WriteAsync(string sql, NpgsqlParameter[] values)
+    public Task<bool> WriteAsync(T value)
     {
-        var write = new Write(sql, values, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var write = new Write(value, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool lead;
         lock (gate)
         {
@@ -99,16 +107,7 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
 
         try
         {
-            await using var connection = await postgres.OpenConnectionAsync();
-            await using var combined = connection.CreateBatch();
-            foreach (var write in batch)
-            {
-                var command = new NpgsqlBatchCommand(write.Sql);
-                command.Parameters.AddRange(write.Copies());
-                combined.BatchCommands.Add(command);
-            }
-
-            await combined.ExecuteNonQueryAsync();
+            await ExecuteAsync(batch.Select(w => w.Value).ToList());
         }
         catch (PostgresException)
         {
@@ -138,10 +137,7 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
     {
         try
         {
-            await using var connection = await postgres.OpenConnectionAsync();
-            await using var command = new NpgsqlCommand(write.Sql, connection);
-            command.Parameters.AddRange(write.Copies());
-            await command.ExecuteNonQueryAsync();
+            await ExecuteAsync([write.Value]);
             return true;
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.UniqueViolation
@@ -149,5 +145,17 @@ public sealed class GuardedWrites(NpgsqlDataSource postgres) : IDisposable
         {
             return false;
         }
+    }
+
+    private async Task ExecuteAsync(IReadOnlyList<T> values)
+    {
+        await using var connection = await postgres.OpenConnectionAsync();
+        await using var batch = connection.CreateBatch();
+        foreach (var command in commands(values))
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync();
     }
 }

@@ -232,7 +232,7 @@ public sealed class PlaybookRuns(
             var guard = snapshot.Guard!;
             var head = new AuditChainHead { Chain = AuditChain.ChainOf("incident", incidentKey), Position = guard.ChainPosition, Hash = guard.ChainHash };
             var events = audit.LinkOnto(head);
-            if (!await snapshots.TryWriteAsync(run, written, milestones, events, guard, head, now))
+            if (!await snapshots.TryWriteAsync(new GuardedTransition(run, written, milestones, events, guard, head, now)))
             {
                 throw new DbUpdateConcurrencyException($"The run {runId}, or what it reads, changed since it was read.");
             }

@@ -32,8 +32,8 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
     // of work around them. Its sessions plan the statement once: PostgreSQL would otherwise plan it again on every
     // execution, because a plan for the values at hand (which folds the conditions on counts) always looks cheaper than
     // the general one (docs/performance.md).
-    private readonly GuardedWrites? writes = database.Provider == DatabaseProvider.Postgres
-        ? new GuardedWrites(DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, genericPlans: true))
+    private readonly GuardedWrites<GuardedTransition>? writes = database.Provider == DatabaseProvider.Postgres
+        ? new GuardedWrites<GuardedTransition>(DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, guardedStatements: true), GuardedTransition.Commands)
         : null;
     private readonly ConcurrentDictionary<Guid, (RunSnapshot Snapshot, long Used)> remembered = new();
     private long uses;
@@ -95,13 +95,14 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
     internal RunSnapshot? Remembered(Guid runId) => remembered.TryGetValue(runId, out var entry) ? entry.Snapshot : null;
 
     /// <summary>
-    /// Writes a transition decided on a guarded snapshot (<see cref="GuardedTransition"/>); false when the snapshot was
-    /// not current. Once handed over, the write is not cancelled: it may share a batch with other requests' writes.
+    /// Writes a transition decided on a guarded snapshot; false when the snapshot was not current. Once handed over, the
+    /// write is not cancelled: it may share a batch, and a statement, with other requests' writes.
     /// </summary>
-    public Task<bool> TryWriteAsync(
-        PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones, IReadOnlyList<Audit.AuditEvent> events,
-        SnapshotGuard guard, Audit.AuditChainHead head, Instant now) =>
-        GuardedTransition.TryWriteAsync(writes ?? throw new InvalidOperationException("Only PostgreSQL guards a snapshot."), run, steps, milestones, events, guard, head, now);
+    public Task<bool> TryWriteAsync(GuardedTransition transition) =>
+        (writes ?? throw new InvalidOperationException("Only PostgreSQL guards a snapshot.")).WriteAsync(transition);
+
+    /// <summary>How many transitions wait for the batch on its way (for tests that hold one back).</summary>
+    internal int WaitingWrites => writes?.Waiting ?? 0;
 
     /// <summary>The stamps and the chain's head; null when the incident's chain has no head yet (the run is then not guarded).</summary>
     private static async Task<SnapshotGuard?> ReadGuardAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)

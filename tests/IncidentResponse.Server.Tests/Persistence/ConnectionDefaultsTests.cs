@@ -24,14 +24,16 @@ public sealed class ConnectionDefaultsTests
     }
 
     [Fact]
-    public async Task The_guarded_writes_pool_plans_each_prepared_statement_once_and_keeps_the_options_given()
+    public async Task The_guarded_writes_pool_plans_each_prepared_statement_once_by_key_and_keeps_the_options_given()
     {
         var server = await PostgresServer.ConnectionStringAsync();
-        Assert.Equal("auto", await PlanCacheModeAsync(server, genericPlans: false));
-        Assert.Equal("force_generic_plan", await PlanCacheModeAsync(server, genericPlans: true));
-        Assert.Equal("force_generic_plan", await PlanCacheModeAsync(server + ";Options=-c work_mem=8MB", genericPlans: true, expectWorkMem: "8MB"));
+        const string Default = "auto seqscan=on hashjoin=on mergejoin=on";
+        const string Guarded = "force_generic_plan seqscan=off hashjoin=off mergejoin=off";
+        Assert.Equal(Default, await PlanningAsync(server, guardedStatements: false));
+        Assert.Equal(Guarded, await PlanningAsync(server, guardedStatements: true));
+        Assert.Equal(Guarded, await PlanningAsync(server + ";Options=-c work_mem=8MB", guardedStatements: true, expectWorkMem: "8MB"));
         // With nothing prepared (behind a pooler) no plan is kept, and no setting is sent for the pooler to refuse.
-        Assert.Equal("auto", await PlanCacheModeAsync(server + ";Max Auto Prepare=0", genericPlans: true));
+        Assert.Equal(Default, await PlanningAsync(server + ";Max Auto Prepare=0", guardedStatements: true));
     }
 
     [Theory]
@@ -59,9 +61,10 @@ public sealed class ConnectionDefaultsTests
         }
     }
 
-    private static async Task<string> PlanCacheModeAsync(string connectionString, bool genericPlans, string? expectWorkMem = null)
+    /// <summary>The session's plan cache mode and whether it may scan tables whole, hash-join and merge-join.</summary>
+    private static async Task<string> PlanningAsync(string connectionString, bool guardedStatements, string? expectWorkMem = null)
     {
-        await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString, genericPlans);
+        await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString, guardedStatements);
         await using var connection = await source.OpenConnectionAsync();
         if (expectWorkMem is not null)
         {
@@ -69,7 +72,9 @@ public sealed class ConnectionDefaultsTests
             Assert.Equal(expectWorkMem, await workMem.ExecuteScalarAsync());
         }
 
-        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+        await using var show = new NpgsqlCommand(
+            "SELECT current_setting('plan_cache_mode') || ' seqscan=' || current_setting('enable_seqscan') || ' hashjoin=' || "
+            + "current_setting('enable_hashjoin') || ' mergejoin=' || current_setting('enable_mergejoin')", connection);
         return (string)(await show.ExecuteScalarAsync())!;
     }
 

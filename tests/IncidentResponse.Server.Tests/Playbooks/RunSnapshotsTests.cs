@@ -89,6 +89,97 @@ public sealed class RunSnapshotsTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Transitions_held_back_by_one_on_its_way_are_written_in_one_statement_and_one_overtaken_is_decided_again()
+    {
+        var runs = new List<RunView>();
+        for (var i = 0; i < 4; i++)
+        {
+            runs.Add((await Open()).Run);
+        }
+
+        using var it = fixture.As(Role.It);
+        var snapshots = fixture.Server.App.Services.GetRequiredService<RunSnapshots>();
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+
+        // A lock on the table every transition's statement inserts into holds the first write in the database; the
+        // transitions that arrive meanwhile wait, in the order they arrive, and then go as one batch.
+        async Task<HttpResponseMessage[]> HeldBack(Func<Task<HttpResponseMessage>> first, params Func<Task<HttpResponseMessage>>[] next)
+        {
+            await using var hold = await connection.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE deadline_recomputes IN SHARE MODE", connection, hold))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            var held = first();
+            await Until(async () =>
+            {
+                // Asked on another connection: a transaction sees the same activity all through.
+                await using var other = new NpgsqlConnection(fixture.ConnectionString);
+                await other.OpenAsync();
+                await using var waiting = new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE audit_chains%'", other);
+                return (long)(await waiting.ExecuteScalarAsync())! == 1;
+            });
+            var answers = new List<Task<HttpResponseMessage>>();
+            foreach (var request in next)
+            {
+                answers.Add(request());
+                var count = answers.Count;
+                await Until(() => Task.FromResult(snapshots.WaitingWrites == count));
+            }
+
+            await hold.CommitAsync();
+            return await Task.WhenAll([held, .. answers]);
+        }
+
+        // Three transitions of three runs: one statement, one transaction.
+        var started = await HeldBack(() => Act(it, runs[0], "triage", "start"),
+            () => Act(it, runs[1], "triage", "start"), () => Act(it, runs[2], "triage", "start"), () => Act(it, runs[3], "triage", "start"));
+        Assert.All(started, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        await using (var xmins = new NpgsqlCommand("SELECT id, xmin::text FROM playbook_runs WHERE id = ANY ($1)", connection))
+        {
+            xmins.Parameters.Add(new NpgsqlParameter { Value = runs.Select(r => r.Id).ToArray() });
+            var written = new Dictionary<Guid, string>();
+            await using var reader = await xmins.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                written[reader.GetGuid(0)] = reader.GetString(1);
+            }
+
+            Assert.Single(runs.Skip(1).Select(r => written[r.Id]).Distinct());
+            Assert.NotEqual(written[runs[0].Id], written[runs[1].Id]);
+        }
+
+        // Two transitions of one run decided on the same snapshot, with a third run's between them: the statement fails,
+        // each is written alone, and the overtaken one is decided again on the run as it stands, and refused.
+        var completed = await HeldBack(() => Act(it, runs[0], "triage", "complete"),
+            () => Act(it, runs[1], "triage", "complete"), () => Act(it, runs[2], "triage", "complete"), () => Act(it, runs[1], "triage", "complete"));
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict],
+            completed.Select(a => a.StatusCode));
+        foreach (var run in runs[..3])
+        {
+            Assert.Equal(StepStatus.Done, Status(await Current(run), "triage"));
+        }
+
+        using var admin = fixture.Server.Admin();
+        var audit = await (await admin.GetAsync($"/api/v1/incidents/{runs[1].IncidentId}/audit")).Read<AuditEventView[]>();
+        Assert.Single(audit, e => e.Action == "playbook.step.done");
+        Assert.True((await (await admin.GetAsync("/api/v1/audit/verify")).Read<ChainVerification>()).Valid);
+    }
+
+    private static async Task Until(Func<Task<bool>> holds)
+    {
+        for (var waited = 0; !await holds(); waited += 20)
+        {
+            Assert.True(waited < 10_000, "waited 10 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task A_change_made_directly_in_the_database_is_seen_by_the_next_transition()
     {
         var (incident, run) = await Open();
