@@ -241,6 +241,7 @@ public static class TransitionLoad
             var machineBefore = MachineTicks();
             Console.WriteLine($"timed run of {seconds} s starts, {needed} incidents opened beforehand");
             var doneBefore = await Scalar(connection, StepsDone);
+            using var writes = new MeterTotals("IncidentResponse.GuardedWrites");
             stop.Restart();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Worker()));
             process.Refresh();
@@ -259,6 +260,12 @@ public static class TransitionLoad
                 $"allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / counted:F1} KB per transition (server and clients); " +
                 $"collections gen0/1/2 {string.Join('/', Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collectionsBefore[g]))}, " +
                 $"paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms; ") + MachineShares(machineBefore, machineAfter));
+            // Where a client's wait goes: its transition's write waits for the batch on its way, then goes with the next.
+            var (batches, size) = writes["ir.guarded_writes.batch.size"];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"a client's cycle {clients * 1000 / perSecond:F2} ms; guarded writes: {batches} batches of {size:F2} writes on average, " +
+                $"{writes["ir.guarded_writes.batch.duration"].Mean:F3} ms each in the database (connection to commit), " +
+                $"a write waited {writes["ir.guarded_writes.queued"].Mean:F3} ms for its batch to go"));
 
             // Floors every transition stands on, same server, clients and seconds: an HTTP request that does nothing, and
             // the same request with the API key, which the server checks as it does for every request that carries one.

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using IncidentResponse.Server.Playbooks;
 using IncidentResponse.Server.Tests.Infrastructure;
 using Npgsql;
@@ -79,6 +80,30 @@ public sealed class GuardedWritesTests
                 };
             }
 
+            // The meter records each batch's size and time, and each write's wait (other tests' writes may add theirs).
+            var measured = new List<(string Instrument, double Value)>();
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == "IncidentResponse.GuardedWrites")
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            void Measured(Instrument instrument, double value)
+            {
+                lock (measured)
+                {
+                    measured.Add((instrument.Name, value));
+                }
+            }
+
+            listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Measured(instrument, value));
+            listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Measured(instrument, value));
+            listener.Start();
+
             using var writes = new GuardedWrites<int>(NpgsqlDataSource.Create(connectionString), OneStatement);
             var first = writes.WriteAsync(-1);
             await Taken(writes);
@@ -86,6 +111,13 @@ public sealed class GuardedWritesTests
             Assert.True(await first);
             Assert.Equal(new[] { true, true, true }, await Task.WhenAll(together));
             Assert.Equal(new[] { new[] { -1 }, [2, 3, 4] }, made);
+            lock (measured)
+            {
+                Assert.Contains(("ir.guarded_writes.batch.size", 3.0), measured);
+                // The first batch took half a second in the database; the three waited for it.
+                Assert.Contains(measured, m => m is { Instrument: "ir.guarded_writes.batch.duration", Value: >= 500 });
+                Assert.True(measured.Count(m => m is { Instrument: "ir.guarded_writes.queued", Value: >= 300 }) >= 3);
+            }
             Assert.Single(await ScalarsAsync(source, $"SELECT DISTINCT xmin::text FROM {table} WHERE id IN (2, 3, 4)"));
 
             // The statement fails on the row that exists: nothing of it is written, and each write then goes alone.
