@@ -66,7 +66,8 @@ public static class DatabaseSetup
     /// The PostgreSQL data source. With <paramref name="guardedStatements"/> its sessions plan as the guarded statements
     /// need (<see cref="Playbooks.GuardedTransition"/>): each prepared statement once (<c>plan_cache_mode=force_generic_plan</c>;
     /// PostgreSQL would otherwise plan it again on every execution), and without sequential scans, hash or merge joins,
-    /// so that the one plan finds each row it changes through its key, however large the table has grown since.
+    /// so that the one plan finds each row it changes through its key, however large the table has grown since; and on one
+    /// pipelined connection (<see cref="Playbooks.GuardedWrites{T}"/> then has two batches on their way).
     /// Without <paramref name="nodaTime"/> timestamps read as <see cref="DateTime"/>, as Hangfire's storage expects.
     /// </summary>
     public static NpgsqlDataSource BuildPostgresDataSource(string connectionString, bool guardedStatements = false, bool nodaTime = true)
@@ -102,6 +103,13 @@ public static class DatabaseSetup
         {
             const string planning = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
             builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} {planning}".Trim();
+            // One connection, on which the next batch is written while the one before is still on its way (Npgsql's
+            // multiplexing): PostgreSQL starts on it as soon as it has committed the first, without waiting for the round
+            // trip. Not behind a pooler, which may not keep a pipelined session's statements in order. The one connection
+            // is kept open even where the other pools open one for each use (Pooling=false).
+            builder.ConnectionStringBuilder.Multiplexing = true;
+            builder.ConnectionStringBuilder.Pooling = true;
+            (builder.ConnectionStringBuilder.MinPoolSize, builder.ConnectionStringBuilder.MaxPoolSize) = (0, 1);
         }
 
         return builder.Build();

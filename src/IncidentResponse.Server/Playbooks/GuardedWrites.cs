@@ -12,12 +12,16 @@ namespace IncidentResponse.Server.Playbooks;
 /// alone: each gets its own answer, as if never batched. It owns the pool it is given.
 /// </summary>
 /// <remarks>
-/// One batch is on its way at a time. Two at a time measured worse (docs/performance.md): the batches were smaller, and
-/// each round trip costs the process more than the wait it saves. The meter <c>IncidentResponse.GuardedWrites</c>
+/// On a pipelined pool (Npgsql's multiplexing, one connection) two batches are on their way at a time: the second is
+/// written while the first is in the database, which starts on it as soon as it has committed the first. Otherwise one
+/// is: two batches on two connections measured worse (docs/performance.md), as the batches were smaller, and two
+/// backends each waited for a core. The meter <c>IncidentResponse.GuardedWrites</c>
 /// records each batch's size and time in the database, and how long each write waited for its batch to go.
 /// </remarks>
 public sealed class GuardedWrites<T>(NpgsqlDataSource postgres, Func<IReadOnlyList<T>, IEnumerable<NpgsqlBatchCommand>> commands) : IDisposable
 {
+    private readonly int maxOnTheirWay = new NpgsqlConnectionStringBuilder(postgres.ConnectionString).Multiplexing ? 2 : 1;
+
     /// <summary>The most writes one batch carries.</summary>
     public const int MaxBatch = 32;
 
@@ -31,11 +35,26 @@ public sealed class GuardedWrites<T>(NpgsqlDataSource postgres, Func<IReadOnlyLi
 
     private readonly object gate = new();
     private readonly List<Write> waiting = [];
-    private bool draining;
+    private int onTheirWay;
 
     private sealed record Write(T Value, TaskCompletionSource<bool> Done, long HandedOver);
 
-    /// <summary>How many writes wait for the batch on its way (for tests that hold one back).</summary>
+    /// <summary>How many batches may be on their way at once: two on a pipelined pool, else one.</summary>
+    internal int MaxOnTheirWay => maxOnTheirWay;
+
+    /// <summary>How many batches are on their way (for tests that hold them back).</summary>
+    internal int OnTheirWay
+    {
+        get
+        {
+            lock (gate)
+            {
+                return onTheirWay;
+            }
+        }
+    }
+
+    /// <summary>How many writes wait for a batch on its way to come back (for tests that hold them back).</summary>
     internal int Waiting
     {
         get
@@ -58,8 +77,11 @@ public sealed class GuardedWrites<T>(NpgsqlDataSource postgres, Func<IReadOnlyLi
         lock (gate)
         {
             waiting.Add(write);
-            lead = !draining;
-            draining = true;
+            lead = onTheirWay < maxOnTheirWay;
+            if (lead)
+            {
+                onTheirWay++;
+            }
         }
 
         if (lead)
@@ -91,14 +113,14 @@ public sealed class GuardedWrites<T>(NpgsqlDataSource postgres, Func<IReadOnlyLi
         }
     }
 
-    /// <summary>The next batch, or null (and no longer draining) when none waits.</summary>
+    /// <summary>The next batch, or null (and one batch fewer on its way) when none waits.</summary>
     private List<Write>? Next()
     {
         lock (gate)
         {
             if (waiting.Count == 0)
             {
-                draining = false;
+                onTheirWay--;
                 return null;
             }
 

@@ -101,8 +101,8 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
     public Task<bool> TryWriteAsync(GuardedTransition transition) =>
         (writes ?? throw new InvalidOperationException("Only PostgreSQL guards a snapshot.")).WriteAsync(transition);
 
-    /// <summary>How many transitions wait for the batch on its way (for tests that hold one back).</summary>
-    internal int WaitingWrites => writes?.Waiting ?? 0;
+    /// <summary>The node's guarded writes (for tests that hold them back).</summary>
+    internal GuardedWrites<GuardedTransition> Writes => writes ?? throw new InvalidOperationException("Only PostgreSQL guards a snapshot.");
 
     /// <summary>The stamps and the chain's head; null when the incident's chain has no head yet (the run is then not guarded).</summary>
     private static async Task<SnapshotGuard?> ReadGuardAsync(IncidentDbContext db, Guid incidentId, CancellationToken ct)

@@ -24,11 +24,11 @@ public sealed class ConnectionDefaultsTests
     }
 
     [Fact]
-    public async Task The_guarded_writes_pool_plans_each_prepared_statement_once_by_key_and_keeps_the_options_given()
+    public async Task The_guarded_writes_pool_plans_each_prepared_statement_once_by_key_on_one_pipelined_connection_and_keeps_the_options_given()
     {
         var server = await PostgresServer.ConnectionStringAsync();
-        const string Default = "auto seqscan=on hashjoin=on mergejoin=on";
-        const string Guarded = "force_generic_plan seqscan=off hashjoin=off mergejoin=off";
+        const string Default = "auto seqscan=on hashjoin=on mergejoin=on pipelined=False";
+        const string Guarded = "force_generic_plan seqscan=off hashjoin=off mergejoin=off pipelined=True";
         Assert.Equal(Default, await PlanningAsync(server, guardedStatements: false));
         Assert.Equal(Guarded, await PlanningAsync(server, guardedStatements: true));
         Assert.Equal(Guarded, await PlanningAsync(server + ";Options=-c work_mem=8MB", guardedStatements: true, expectWorkMem: "8MB"));
@@ -61,7 +61,10 @@ public sealed class ConnectionDefaultsTests
         }
     }
 
-    /// <summary>The session's plan cache mode and whether it may scan tables whole, hash-join and merge-join.</summary>
+    /// <summary>
+    /// The session's plan cache mode, whether it may scan tables whole, hash-join and merge-join, and whether the pool is
+    /// one connection that statements are pipelined on.
+    /// </summary>
     private static async Task<string> PlanningAsync(string connectionString, bool guardedStatements, string? expectWorkMem = null)
     {
         await using var source = DatabaseSetup.BuildPostgresDataSource(connectionString, guardedStatements);
@@ -75,7 +78,8 @@ public sealed class ConnectionDefaultsTests
         await using var show = new NpgsqlCommand(
             "SELECT current_setting('plan_cache_mode') || ' seqscan=' || current_setting('enable_seqscan') || ' hashjoin=' || "
             + "current_setting('enable_hashjoin') || ' mergejoin=' || current_setting('enable_mergejoin')", connection);
-        return (string)(await show.ExecuteScalarAsync())!;
+        var pool = new NpgsqlConnectionStringBuilder(source.ConnectionString);
+        return $"{await show.ExecuteScalarAsync()} pipelined={pool is { Multiplexing: true, MaxPoolSize: 1 }}";
     }
 
     /// <summary>Sends one statement three times on one connection, then counts the connection's prepared statements that are it.</summary>
