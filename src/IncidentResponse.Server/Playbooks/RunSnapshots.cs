@@ -29,9 +29,10 @@ public sealed class RunSnapshots(PlaybookLibrary library, IClock clock, IConfigu
 {
     private readonly int capacity = configuration.GetValue("Playbooks:RememberedRuns", 1000);
     // The guarded writes (PostgreSQL only), committed together when they arrive together, on their own pool with no unit
-    // of work around them. Its sessions plan the statement once: PostgreSQL would otherwise plan it again on every
-    // execution, because a plan for the values at hand (which folds the conditions on counts) always looks cheaper than
-    // the general one (docs/performance.md).
+    // of work around them: one pipelined connection, whose session plans each statement once and by key
+    // (DatabaseSetup.BuildPostgresDataSource). PostgreSQL would otherwise plan it again on every execution, because a
+    // plan for the values at hand (which folds the conditions on counts) always looks cheaper than the general one
+    // (docs/performance.md).
     private readonly GuardedWrites<GuardedTransition>? writes = database.Provider == DatabaseProvider.Postgres
         ? new GuardedWrites<GuardedTransition>(DatabaseSetup.BuildPostgresDataSource(database.ConnectionString, guardedStatements: true), GuardedTransition.Commands)
         : null;
