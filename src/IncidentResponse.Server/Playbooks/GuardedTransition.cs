@@ -39,7 +39,16 @@ public sealed class GuardedTransition
     /// that was small when the plan was made. The sessions that send it plan without either
     /// (<see cref="Persistence.DatabaseSetup.BuildPostgresDataSource"/>): each row is found through its key.
     /// </remarks>
-    public const string Together = """
+    public const string Together = Writes + Checks + ")";
+
+    /// <summary>
+    /// The statement for one transition that records milestones: <see cref="Together"/> for one, with the milestones'
+    /// insert, the incident's <c>updated_at</c> and version moved, and their checks. Every other transition goes without
+    /// them, which PostgreSQL would otherwise set up and check on every execution for nothing.
+    /// </summary>
+    public const string WithMilestones = Writes + MilestoneWrites + Checks + MilestoneChecks + ")";
+
+    private const string Writes = """
         WITH t AS MATERIALIZED (
             SELECT * FROM jsonb_to_recordset(@transitions) AS t(run uuid, version integer, finished timestamptz, incident uuid, now timestamptz,
                 incident_stamp bigint, organisation_stamp bigint, chain text, head_position bigint, position bigint, hash text)),
@@ -71,6 +80,22 @@ public sealed class GuardedTransition
             UPDATE playbook_runs AS r SET version = r.version + 1, finished_at = t.finished FROM t
             WHERE r.id = t.run AND r.version = t.version
             RETURNING 1)
+        """;
+
+    private const string MilestoneWrites = """
+        ,
+        milestones AS (
+            INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_by, recorded_at)
+            SELECT t.incident, m.kind, m.at, false, m.note, m.recorded_by, t.now
+            FROM t, jsonb_to_recordset(@milestones) AS m(kind text, at timestamptz, note text, recorded_by uuid)
+            RETURNING 1),
+        incident AS (
+            UPDATE incidents AS i SET updated_at = t.now, version = i.version + 1 FROM t WHERE i.id = t.incident
+            RETURNING 1)
+        """;
+
+    private const string Checks = """
+
         SELECT ir_snapshot_holds(
             (SELECT count(*) FROM run) = (SELECT count(*) FROM t)
             AND (SELECT count(*) FROM steps) = (SELECT count(*) FROM changed)
@@ -80,72 +105,19 @@ public sealed class GuardedTransition
             AND NOT EXISTS (
                 SELECT 1 FROM t
                 WHERE COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = t.incident), 0) <> t.incident_stamp
-                    OR COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) <> t.organisation_stamp))
+                    OR COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) <> t.organisation_stamp)
         """;
 
-    /// <summary>
-    /// The statement for one transition that records milestones: as <see cref="Together"/> for one, with the milestones'
-    /// two writes and their checks, which PostgreSQL would otherwise set up and check on every execution for nothing.
-    /// </summary>
-    public const string WithMilestones = """
-        WITH head AS (
-            UPDATE audit_chains SET position = @position, hash = @hash
-            WHERE chain = @chain AND position = @head_position AND @position > @head_position
-            RETURNING 1),
-        events AS (
-            INSERT INTO audit_events (chain, position, at, actor, action, target_type, target_id, summary, previous_hash, hash)
-            SELECT @chain, e.position, e.at, e.actor, e.action, e.target_type, e.target_id, e.summary, e.previous_hash, e.hash
-            FROM jsonb_to_recordset(@events) AS e(position bigint, at timestamptz, actor text, action text, target_type text, target_id text,
-                summary text, previous_hash text, hash text)
-            RETURNING 1),
-        recompute AS (
-            INSERT INTO deadline_recomputes (incident_id, requested_at) VALUES (@incident, @now)
-            ON CONFLICT (incident_id) DO UPDATE SET requested_at = excluded.requested_at
-            RETURNING 1),
-        steps AS (
-            UPDATE run_steps AS s SET status = c.status, ready_at = c.ready_at, completed_at = c.completed_at, completed_by = c.completed_by,
-                outcome = c.outcome, approvals = c.approvals, attempts = c.attempts, note = c.note, evidence = c.evidence,
-                wake_at = c.wake_at, wake_fire_at = c.wake_fire_at
-            FROM jsonb_to_recordset(@steps) AS c(step_id text, status text, ready_at timestamptz, completed_at timestamptz, completed_by text,
-                outcome text, approvals text, attempts integer, note text, evidence text, wake_at timestamptz, wake_fire_at timestamptz)
-            WHERE s.run_id = @run AND s.step_id = ANY (ARRAY(SELECT jsonb_array_elements(@steps) ->> 'step_id')) AND s.step_id = c.step_id
-            RETURNING 1),
-        run AS (
-            UPDATE playbook_runs SET version = version + 1, finished_at = @finished WHERE id = @run AND version = @version
-            RETURNING 1),
-        milestones AS (
-            INSERT INTO milestones (incident_id, kind, at, is_estimate, note, recorded_by, recorded_at)
-            SELECT @incident, m.kind, m.at, false, m.note, m.recorded_by, @now
-            FROM jsonb_to_recordset(@milestones) AS m(kind text, at timestamptz, note text, recorded_by uuid)
-            RETURNING 1),
-        incident AS (
-            UPDATE incidents SET updated_at = @now, version = version + 1 WHERE id = @incident
-            RETURNING 1)
-        SELECT ir_snapshot_holds(
-            (SELECT count(*) FROM run) = 1
-            AND (SELECT count(*) FROM steps) = jsonb_array_length(@steps)
-            AND (SELECT count(*) FROM head) = CASE WHEN @position > @head_position THEN 1 ELSE 0 END
-            AND (SELECT count(*) FROM events) = @position - @head_position
-            AND (SELECT count(*) FROM recompute) = 1
-            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @incident), 0) = @incident_stamp
-            AND COALESCE((SELECT stamp FROM incident_stamps WHERE incident_id = @organisation), 0) = @organisation_stamp
+    private const string MilestoneChecks = """
+
             AND (SELECT count(*) FROM milestones) = jsonb_array_length(@milestones)
-            AND (SELECT count(*) FROM incident) = 1)
+            AND (SELECT count(*) FROM incident) = 1
         """;
 
     private static readonly Statement SentTogether = new(Together, ["transitions", "events", "steps", "organisation"]);
+    private static readonly Statement SentWithMilestones = new(WithMilestones, ["transitions", "events", "steps", "organisation", "milestones"]);
 
-    private static readonly Statement SentWithMilestones = new(WithMilestones,
-    [
-        "position", "hash", "chain", "head_position", "events", "incident", "now", "steps", "run", "finished", "version", "incident_stamp",
-        "organisation", "organisation_stamp", "milestones",
-    ]);
-
-    private readonly PlaybookRunRecord run;
     private readonly IReadOnlyCollection<Incidents.Milestone> milestones;
-    private readonly SnapshotGuard guard;
-    private readonly AuditChainHead head;
-    private readonly Instant now;
     // The transition's rows as JSON objects, separated by commas and without the array's brackets: a batch's arrays join them.
     private readonly byte[] transition;
     private readonly byte[] events;
@@ -157,7 +129,7 @@ public sealed class GuardedTransition
         PlaybookRunRecord run, IReadOnlyCollection<RunStepRecord> steps, IReadOnlyCollection<Incidents.Milestone> milestones,
         IReadOnlyList<AuditEvent> events, SnapshotGuard guard, AuditChainHead head, Instant now)
     {
-        (this.run, this.milestones, this.guard, this.head, this.now) = (run, milestones, guard, head, now);
+        this.milestones = milestones;
         transition = Objects([this], (w, _) =>
         {
             w.WriteString("run", run.Id);
@@ -232,20 +204,10 @@ public sealed class GuardedTransition
         {
             yield return SentWithMilestones.Command(new()
             {
-                ["position"] = new NpgsqlParameter { Value = t.head.Position },
-                ["hash"] = new NpgsqlParameter { Value = t.head.Hash },
-                ["chain"] = new NpgsqlParameter { Value = t.head.Chain },
-                ["head_position"] = new NpgsqlParameter { Value = t.guard.ChainPosition },
+                ["transitions"] = Jsonb([t], x => x.transition),
                 ["events"] = Jsonb([t], x => x.events),
-                ["incident"] = new NpgsqlParameter { Value = t.run.IncidentId },
-                ["now"] = new NpgsqlParameter { Value = t.now },
                 ["steps"] = Jsonb([t], x => x.steps),
-                ["run"] = new NpgsqlParameter { Value = t.run.Id },
-                ["finished"] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)t.run.FinishedAt ?? DBNull.Value },
-                ["version"] = new NpgsqlParameter { Value = t.run.Version },
-                ["incident_stamp"] = new NpgsqlParameter { Value = t.guard.IncidentStamp },
                 ["organisation"] = new NpgsqlParameter { Value = OrganisationStamp },
-                ["organisation_stamp"] = new NpgsqlParameter { Value = t.guard.OrganisationStamp },
                 ["milestones"] = new NpgsqlParameter
                 {
                     NpgsqlDbType = NpgsqlDbType.Jsonb,
